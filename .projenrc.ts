@@ -1,0 +1,117 @@
+import { awscdk, javascript } from 'projen';
+import { UpdateSnapshot } from 'projen/lib/javascript';
+
+// The lowest aws-cdk-lib with every API the library calls (Validations.acknowledge,
+// addWarningV2, Topic.fifoThroughputScope / messageRetentionPeriodInDays) and the floor of cdk-nag 3.
+const CDK_PEER_FLOOR = '2.257.0';
+// What the tests run against: the newest aws-cdk-lib, whose template validation catches cycles.
+const CDK_TEST_VERSION = '2.276.0';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-secure-fifo',
+  description:
+    'Encrypted SNS FIFO to SQS FIFO fan-out for AWS CDK: KMS customer managed keys, dead-letter queues, TLS-only and PrivateLink-only policies, secure by default.',
+  author: 'cdk-secure-fifo maintainers',
+  authorAddress: 'maintainers@cdk-secure-fifo.dev',
+  repositoryUrl: 'https://github.com/cdk-secure-fifo/cdk-secure-fifo.git',
+  keywords: ['cdk', 'awscdk', 'sns', 'sqs', 'fifo', 'kms', 'privatelink', 'exactly-once'],
+  license: 'Apache-2.0',
+  stability: 'experimental',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  minNodeVersion: '20.0.0',
+  workflowNodeVersion: '22.x',
+
+  cdkVersion: CDK_PEER_FLOOR,
+  constructsVersion: '10.5.1',
+  jsiiVersion: '~6.0.0',
+  // The peer floor stays low for users; the tests pin a recent aws-cdk-lib instead.
+  peerDependencyOptions: { pinnedDevDependency: false },
+
+  publishToPypi: { distName: 'cdk-secure-fifo', module: 'cdk_secure_fifo' },
+  publishToMaven: {
+    javaPackage: 'io.github.cdksecurefifo',
+    mavenGroupId: 'io.github.cdksecurefifo',
+    mavenArtifactId: 'cdk-secure-fifo',
+  },
+  publishToNuget: { dotNetNamespace: 'CdkSecureFifo', packageId: 'CdkSecureFifo' },
+  publishToGo: { moduleName: 'github.com/cdk-secure-fifo/cdk-secure-fifo-go' },
+
+  devDeps: [
+    `aws-cdk-lib@${CDK_TEST_VERSION}`,
+    'constructs@10.5.1',
+    // cdk 2.x CLI: the 3.0.0 `latest` refuses cloud assemblies built by aws-cdk-lib 2.276.
+    'aws-cdk@^2.1148.1',
+    'cdk-nag@^3.0.2',
+    // AGPL-3.0: used by tests only, never a runtime dependency.
+    '@cloud-copilot/iam-simulate@0.1.173',
+    // 2.x needs Node >= 22.5; 1.9.2 is the last release that runs on Node 20.
+    'fauxqs@1.9.2',
+    '@aws-sdk/client-sns@^3.992.0',
+    '@aws-sdk/client-sqs@^3.992.0',
+    'cfn-resolver-lib@^1.1.8',
+    '@aws-solutions-constructs/aws-sns-sqs@2.56.0',
+    '@aws-solutions-constructs/core@2.56.0',
+  ],
+
+  jestOptions: {
+    // A test run never rewrites snapshots; `npx projen test:update` is the deliberate way.
+    updateSnapshot: UpdateSnapshot.NEVER,
+    passWithNoTests: false,
+    jestConfig: {
+      testTimeout: 60_000,
+      coverageThreshold: { lines: 90, branches: 80, functions: 90, statements: 90 },
+      coveragePathIgnorePatterns: ['/node_modules/', '/test/', '/examples/', '/local/', '/bench/'],
+    },
+  },
+
+  tsconfigDev: {
+    include: ['examples/**/*.ts', 'local/**/*.ts', 'bench/**/*.ts'],
+    compilerOptions: {},
+  },
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'examples', 'local', 'bench', 'build-tools', 'projenrc'],
+    ignorePatterns: ['cdk.out/', '*.d.ts', '*.js', 'node_modules/'],
+  },
+
+  gitignore: ['cdk.out/', 'examples/**/cdk.out/', '.jsii-bindings/', 'rosetta/*.tabl.json', '.jsii.tabl.json'],
+  npmignoreEnabled: true,
+  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/local/', '/bench/', '/rosetta/', '/.ci/', '/cdk.out/'] },
+});
+
+// The tests deliberately run on a newer aws-cdk-lib than the peer floor (see CDK_TEST_VERSION).
+project.compileTask.reset('jsii --silence-warnings=reserved-word --silence-warnings=metadata/missing-dev-dependency');
+
+// -- Packaging: the release workflow builds each language with its own toolchain (package:python,
+// package:java, ...). Locally and in CI only Node exists, so `build` packages JavaScript and proves
+// every other language's bindings generate (`jsii-pacmak --code-only`) without compiling them.
+const bindings = project.addTask('package:bindings', {
+  description: 'Generate (not compile) the Python, Java, .NET and Go bindings to prove they are valid',
+  steps: [
+    { exec: 'rm -rf .jsii-bindings' },
+    {
+      exec: 'jsii-pacmak --code-only --outdir .jsii-bindings --target python --target java --target dotnet --target go',
+    },
+  ],
+});
+project.packageTask.reset();
+project.packageTask.spawn(project.tasks.tryFind('package:js')!);
+project.packageTask.spawn(bindings);
+
+// -- Docs: every TypeScript snippet in README.md must compile in strict mode.
+const rosetta = project.addTask('rosetta:extract', {
+  description: 'Compile the README examples with jsii-rosetta (strict)',
+  exec: 'jsii-rosetta extract --strict',
+});
+project.postCompileTask.spawn(rosetta);
+
+// -- Example app and the dev-only tools built on it.
+project.addTask('synth:example', {
+  description: 'Synthesize examples/price-updates with the real CDK CLI into examples/price-updates/cdk.out',
+  cwd: 'examples/price-updates',
+  exec: 'cdk synth --quiet',
+});
+
+project.synth();

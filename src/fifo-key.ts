@@ -1,0 +1,87 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { allowServiceOnKey } from './private/policies';
+
+/**
+ * Properties for a `FifoKey`.
+ */
+export interface FifoKeyProps {
+  /**
+   * An alias for the key (`alias/` is prepended when missing).
+   *
+   * @default - no alias
+   */
+  readonly alias?: string;
+
+  /**
+   * A description of the key.
+   *
+   * @default 'Encrypts SNS FIFO topics and SQS FIFO queues (cdk-secure-fifo)'
+   */
+  readonly description?: string;
+
+  /**
+   * What happens to the key when it leaves the stack. Deleting a key makes every message and
+   * backlog it encrypted unreadable, so the key is retained unless you say otherwise.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Days KMS waits before deleting the key once deletion is scheduled (7-30).
+   *
+   * @default Duration.days(30)
+   */
+  readonly pendingWindow?: Duration;
+
+  /**
+   * Principals that may administer the key, in addition to the account root.
+   *
+   * @default - only the account root (and IAM policies of the account)
+   */
+  readonly admins?: iam.IPrincipal[];
+}
+
+/**
+ * A symmetric KMS customer managed key for SNS FIFO topics and SQS FIFO queues: rotation on,
+ * retained on removal, and methods that admit AWS services for one source resource only.
+ */
+export class FifoKey extends kms.Key {
+  constructor(scope: Construct, id: string, props: FifoKeyProps = {}) {
+    super(scope, id, {
+      description: props.description ?? 'Encrypts SNS FIFO topics and SQS FIFO queues (cdk-secure-fifo)',
+      alias: props.alias,
+      enableKeyRotation: true,
+      keySpec: kms.KeySpec.SYMMETRIC_DEFAULT,
+      keyUsage: kms.KeyUsage.ENCRYPT_DECRYPT,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      pendingWindow: props.pendingWindow,
+      admins: props.admins,
+    });
+  }
+
+  /**
+   * Lets SNS use this key (`kms:GenerateDataKey*`, `kms:Decrypt`) when delivering from one topic,
+   * pinned by `aws:SourceArn` and `aws:SourceAccount`.
+   *
+   * @param topicArn the topic's ARN, built from its name (e.g. `SecureFifoTopic.topicArn`), never a `Ref` to a topic that uses this key
+   */
+  public allowSnsTopic(topicArn: string): void {
+    this.allowServicePrincipal('sns.amazonaws.com', topicArn);
+  }
+
+  /**
+   * Lets an AWS service principal use this key (`kms:GenerateDataKey*`, `kms:Decrypt`) on behalf of
+   * one source resource of this account, e.g. `events.amazonaws.com` for an EventBridge rule that
+   * publishes to an encrypted topic.
+   *
+   * @param servicePrincipal the service principal, e.g. `events.amazonaws.com`
+   * @param sourceArn the ARN of the resource the service acts for (the `aws:SourceArn` condition)
+   */
+  public allowServicePrincipal(servicePrincipal: string, sourceArn: string): void {
+    allowServiceOnKey(this, this, servicePrincipal, sourceArn);
+  }
+}

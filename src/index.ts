@@ -1,0 +1,6 @@
+export * from './fifo-key';
+export * from './secure-fifo-topic';
+export * from './secure-fifo-queue';
+export * from './fifo-subscription';
+export * from './fifo-fanout';
+export * from './messaging-endpoints';

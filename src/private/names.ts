@@ -1,0 +1,52 @@
+import { ArnFormat, Names, Stack, Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { QUEUE_NAME_MAX, TOPIC_NAME_MAX, withFifoSuffix } from './validation';
+
+const FIFO = '.fifo';
+const DLQ = '-dlq';
+
+/**
+ * Physical names are deterministic so that policies can name a resource by ARN without `Ref`ing it
+ * (the Topic<->Key and Queue<->DLQ cycles), and so that a replacement is refused rather than silent.
+ */
+export function topicFifoName(scope: IConstruct, given?: string): string {
+  if (given !== undefined) {
+    return withFifoSuffix(given);
+  }
+  return generated(scope, TOPIC_NAME_MAX - FIFO.length) + FIFO;
+}
+
+/** The queue's FIFO name, leaving room for the derived DLQ name when it is generated. */
+export function queueFifoName(scope: IConstruct, given?: string): string {
+  if (given !== undefined) {
+    return withFifoSuffix(given);
+  }
+  return generated(scope, QUEUE_NAME_MAX - FIFO.length - DLQ.length) + FIFO;
+}
+
+/**
+ * The DLQ's name: `<queue>-dlq.fifo` when that fits in 80 characters, else a name generated from
+ * the queue's construct path, with the same `-dlq.fifo` ending.
+ */
+export function deadLetterFifoName(queueScope: IConstruct, queueName: string): string {
+  const base = queueName.endsWith(FIFO) ? queueName.slice(0, -FIFO.length) : queueName;
+  const derived = `${base}${DLQ}${FIFO}`;
+  if (Token.isUnresolved(queueName) || derived.length <= QUEUE_NAME_MAX) {
+    return derived;
+  }
+  return generated(queueScope, QUEUE_NAME_MAX - FIFO.length - DLQ.length) + DLQ + FIFO;
+}
+
+function generated(scope: IConstruct, maxLength: number): string {
+  return Names.uniqueResourceName(scope, { maxLength, separator: '-' });
+}
+
+/** `arn:<partition>:sns:<region>:<account>:<name>` built from pseudo parameters only. */
+export function topicArnFromName(scope: IConstruct, topicName: string): string {
+  return Stack.of(scope).formatArn({ service: 'sns', resource: topicName, arnFormat: ArnFormat.NO_RESOURCE_NAME });
+}
+
+/** `arn:<partition>:sqs:<region>:<account>:<name>` built from pseudo parameters only. */
+export function queueArnFromName(scope: IConstruct, queueName: string): string {
+  return Stack.of(scope).formatArn({ service: 'sqs', resource: queueName, arnFormat: ArnFormat.NO_RESOURCE_NAME });
+}

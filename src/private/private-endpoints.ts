@@ -1,0 +1,53 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { IMessagingEndpoints } from '../messaging-endpoints';
+import type { SecureFifoTopic } from '../secure-fifo-topic';
+
+/** What principals may do on a topic only through the SNS endpoint. */
+export const TOPIC_PRIVATE_ACTIONS = ['sns:Publish', 'sns:Subscribe'];
+/** What principals may do on a queue only through the SQS endpoint (data plane, never `sqs:*`). */
+export const QUEUE_PRIVATE_ACTIONS = ['sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'];
+
+/**
+ * Deny `actions` to every principal whose request does not come through `endpointId`, except AWS
+ * services acting for you (SNS delivering into queues, SNS and SQS calling KMS): their requests
+ * never pass through your endpoint, and denying them would silently drop messages.
+ */
+function denyOutsideEndpoint(actions: string[], resource: string, endpointId: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'DenyOutsideVpcEndpoint',
+    effect: iam.Effect.DENY,
+    principals: [new iam.AnyPrincipal()],
+    actions,
+    resources: [resource],
+    conditions: {
+      'StringNotEquals': { 'aws:SourceVpce': endpointId },
+      'BoolIfExists': { 'aws:PrincipalIsAWSService': 'false' },
+    },
+  });
+}
+
+function missing(scope: { node: { path: string } }, service: string): Error {
+  return new Error(
+    `${scope.node.path}: invalid privateEndpoints: the MessagingEndpoints have no ${service} endpoint; allowed: endpoints whose services include ${service}`,
+  );
+}
+
+/** Publishing and subscribing only through the SNS endpoint; registers the topic and its key with the endpoints. */
+export function restrictTopicToEndpoint(topic: SecureFifoTopic, endpoints: IMessagingEndpoints): void {
+  if (!endpoints.snsEndpointId) {
+    throw missing(topic, 'SNS');
+  }
+  topic.addToResourcePolicy(denyOutsideEndpoint(TOPIC_PRIVATE_ACTIONS, topic.topicArnFromName, endpoints.snsEndpointId));
+  endpoints.allowTopic(topic.topicArnFromName);
+  endpoints.allowKey(topic.encryptionKey.keyArn);
+}
+
+/** Sending and consuming only through the SQS endpoint; registers the queue with the endpoints. */
+export function restrictQueueToEndpoint(queue: sqs.IQueue, endpoints: IMessagingEndpoints): void {
+  if (!endpoints.sqsEndpointId) {
+    throw missing(queue, 'SQS');
+  }
+  queue.addToResourcePolicy(denyOutsideEndpoint(QUEUE_PRIVATE_ACTIONS, queue.queueArn, endpoints.sqsEndpointId));
+  endpoints.allowQueue(queue.queueArn);
+}

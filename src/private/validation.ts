@@ -1,0 +1,115 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+
+/**
+ * The domain rules of ../shared/DOMAIN.md, each enforced here and nowhere else.
+ *
+ * Every check returns problems instead of throwing so that a construct can report all of its bad
+ * props in one error. Values that are unresolved tokens are never judged: they are only known at
+ * deploy time.
+ */
+export class Problems {
+  private readonly items: string[] = [];
+
+  /** Record a problem: the prop, the value as the user gave it, and what is allowed. */
+  public add(prop: string, value: unknown, allowed: string): void {
+    this.items.push(`${prop}: ${describe(value)} is not allowed; ${allowed}`);
+  }
+
+  /** Throw one error listing every problem, naming the construct path; no-op when there are none. */
+  public throwIfAny(scope: IConstruct, what: string): void {
+    if (this.items.length === 0) {
+      return;
+    }
+    const list = this.items.map((p) => `  - ${p}`).join('\n');
+    throw new Error(`${scope.node.path}: invalid ${what} props:\n${list}`);
+  }
+}
+
+function describe(value: unknown): string {
+  if (value instanceof Duration) {
+    return value.toHumanString();
+  }
+  if (typeof value === 'string') {
+    return JSON.stringify(value);
+  }
+  return String(value);
+}
+
+const NAME_CHARS = /^[A-Za-z0-9_-]+$/;
+
+/** SNS: 1-256 chars of [A-Za-z0-9_-]; FIFO names end in `.fifo` (counted in the 256). */
+export const TOPIC_NAME_MAX = 256;
+/** SQS: up to 80 chars of [A-Za-z0-9_-] including the `.fifo` suffix. */
+export const QUEUE_NAME_MAX = 80;
+/** SQS maxReceiveCount range. */
+export const MAX_RECEIVE_COUNT = { min: 1, max: 1000 };
+/** SQS VisibilityTimeout range, seconds (12 hours). */
+export const VISIBILITY_TIMEOUT_SECONDS = { min: 0, max: 43_200 };
+/** SQS MessageRetentionPeriod range, seconds (1 minute to 14 days). */
+export const RETENTION_SECONDS = { min: 60, max: 1_209_600 };
+/** SQS KmsDataKeyReusePeriodSeconds range (1 minute to 24 hours). */
+export const DATA_KEY_REUSE_SECONDS = { min: 60, max: 86_400 };
+/** SNS ArchivePolicy MessageRetentionPeriod, days. */
+export const ARCHIVE_DAYS = { min: 1, max: 365 };
+/** SNS FIFO quota: subscriptions per topic. */
+export const FIFO_SUBSCRIPTIONS_PER_TOPIC = 100;
+
+/**
+ * Checks a full FIFO resource name (suffix already applied) against the service's naming rule.
+ */
+export function checkFifoName(problems: Problems, prop: string, fullName: string | undefined, max: number): void {
+  if (fullName === undefined || Token.isUnresolved(fullName)) {
+    return;
+  }
+  const base = fullName.slice(0, -'.fifo'.length);
+  if (fullName.length > max || base.length === 0 || !NAME_CHARS.test(base)) {
+    problems.add(prop, fullName, `allowed: 1-${max} characters of A-Z, a-z, 0-9, '_' and '-', including the '.fifo' suffix`);
+  }
+}
+
+/** Checks that an integer lies in a range (inclusive). */
+export function checkIntRange(problems: Problems, prop: string, value: number | undefined, range: { min: number; max: number }): void {
+  if (value === undefined || Token.isUnresolved(value)) {
+    return;
+  }
+  if (!Number.isInteger(value) || value < range.min || value > range.max) {
+    problems.add(prop, value, `allowed: a whole number from ${range.min} to ${range.max}`);
+  }
+}
+
+/** Checks that a Duration lies in a range of seconds (inclusive). */
+export function checkSecondsRange(
+  problems: Problems,
+  prop: string,
+  value: Duration | undefined,
+  range: { min: number; max: number },
+  allowedText: string,
+): void {
+  if (value === undefined || value.isUnresolved()) {
+    return;
+  }
+  const seconds = value.toSeconds({ integral: false });
+  if (!Number.isInteger(seconds) || seconds < range.min || seconds > range.max) {
+    problems.add(prop, value, `allowed: ${allowedText} (${range.min}-${range.max} whole seconds)`);
+  }
+}
+
+/** Checks a Duration that must be a whole number of days in a range. */
+export function checkDaysRange(problems: Problems, prop: string, value: Duration | undefined, range: { min: number; max: number }): void {
+  if (value === undefined || value.isUnresolved()) {
+    return;
+  }
+  const days = value.toDays({ integral: false });
+  if (!Number.isInteger(days) || days < range.min || days > range.max) {
+    problems.add(prop, value, `allowed: a whole number of days from ${range.min} to ${range.max}`);
+  }
+}
+
+/** Appends `.fifo` unless the name already ends with it (tokens are left as they are). */
+export function withFifoSuffix(name: string): string {
+  if (Token.isUnresolved(name) || name.endsWith('.fifo')) {
+    return name;
+  }
+  return `${name}.fifo`;
+}

@@ -1,0 +1,224 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { FifoKey } from './fifo-key';
+import { IMessagingEndpoints } from './messaging-endpoints';
+import { deadLetterFifoName, queueArnFromName, queueFifoName } from './private/names';
+import { checkCustomerKey } from './private/policies';
+import { acknowledgeTerminalDeadLetterQueue } from './private/compliance';
+import { restrictQueueToEndpoint } from './private/private-endpoints';
+import {
+  checkFifoName,
+  checkIntRange,
+  checkSecondsRange,
+  DATA_KEY_REUSE_SECONDS,
+  MAX_RECEIVE_COUNT,
+  Problems,
+  QUEUE_NAME_MAX,
+  RETENTION_SECONDS,
+  VISIBILITY_TIMEOUT_SECONDS,
+} from './private/validation';
+
+/**
+ * Options for an SQS FIFO queue and its dead-letter queue, shared by `SecureFifoQueue` and
+ * `FifoFanout.addSubscriber`.
+ */
+export interface SecureFifoQueueOptions {
+  /**
+   * The queue's name; `.fifo` is appended when missing. The DLQ is named `<name>-dlq.fifo`.
+   *
+   * @default - a unique name generated from the construct path
+   */
+  readonly queueName?: string;
+
+  /**
+   * The customer managed key that encrypts the queue and its DLQ. AWS managed keys are refused.
+   *
+   * @default - a new `FifoKey` (for `FifoFanout` subscribers: the fan-out's shared key)
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * Receives of one message before SQS moves it to the DLQ (1-1000).
+   *
+   * @default 5
+   */
+  readonly maxReceiveCount?: number;
+
+  /**
+   * How long a received message stays hidden from other consumers (0 s-12 h). For exactly-once
+   * processing the consumer must delete a message before this elapses.
+   *
+   * @default Duration.seconds(30)
+   */
+  readonly visibilityTimeout?: Duration;
+
+  /**
+   * How long SQS keeps a message in the queue (60 s-14 days).
+   *
+   * @default Duration.days(4)
+   */
+  readonly retentionPeriod?: Duration;
+
+  /**
+   * How long SQS reuses a data key before calling KMS again (60 s-24 h). Longer means fewer KMS
+   * requests.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly dataKeyReuse?: Duration;
+
+  /**
+   * Whether the queue deduplicates across the queue or per message group. High throughput needs
+   * `MESSAGE_GROUP` together with `fifoThroughputLimit: PER_MESSAGE_GROUP_ID`.
+   *
+   * @default sqs.DeduplicationScope.QUEUE
+   */
+  readonly deduplicationScope?: sqs.DeduplicationScope;
+
+  /**
+   * Whether the throughput quota applies per queue or per message group. `PER_MESSAGE_GROUP_ID`
+   * requires `deduplicationScope: MESSAGE_GROUP`.
+   *
+   * @default sqs.FifoThroughputLimit.PER_QUEUE
+   */
+  readonly fifoThroughputLimit?: sqs.FifoThroughputLimit;
+
+  /**
+   * Deduplicate direct `SendMessage` calls on a hash of the body. Deliveries from an SNS FIFO
+   * topic carry the topic's deduplication ID and do not need it.
+   *
+   * @default false
+   */
+  readonly contentBasedDeduplication?: boolean;
+
+  /**
+   * What happens to the queue and DLQ (and their messages) when they leave the stack.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Interface VPC endpoints through which, and only through which, principals may send, receive,
+   * delete and change the visibility of messages. SNS delivering and administrators are not affected.
+   *
+   * @default - reachable through any network path (still TLS only)
+   */
+  readonly privateEndpoints?: IMessagingEndpoints;
+}
+
+/**
+ * Properties for a `SecureFifoQueue`.
+ */
+export interface SecureFifoQueueProps extends SecureFifoQueueOptions {}
+
+/**
+ * An SQS FIFO queue with a FIFO dead-letter queue, both encrypted with a customer managed key,
+ * TLS only and retained by default. The DLQ accepts redrives from this queue only and keeps
+ * messages for 14 days.
+ *
+ * It is an `sqs.IQueue`, so it works wherever aws-cdk-lib expects a queue (event sources, alarms).
+ */
+export class SecureFifoQueue extends sqs.QueueBase {
+  /** How long a DLQ keeps messages: the SQS maximum. */
+  public static readonly DEAD_LETTER_RETENTION = Duration.days(14);
+
+  /** The underlying aws-cdk-lib queue (for escape hatches). */
+  public readonly queue: sqs.Queue;
+  /** The dead-letter queue: receives what consumers failed `maxReceiveCount` times, and what SNS could not deliver. */
+  public readonly deadLetterQueue: sqs.Queue;
+  /** Receives before a message moves to the DLQ. */
+  public readonly maxReceiveCount: number;
+  /** The queue's ARN. */
+  public readonly queueArn: string;
+  /** The queue's URL. */
+  public readonly queueUrl: string;
+  /** The queue's name, ending in `.fifo`. */
+  public readonly queueName: string;
+  /** The key that encrypts the queue and its DLQ. */
+  public readonly encryptionMasterKey?: kms.IKey;
+  /** Always `KMS`. */
+  public readonly encryptionType?: sqs.QueueEncryption = sqs.QueueEncryption.KMS;
+  /** Always true. */
+  public readonly fifo: boolean = true;
+  protected readonly autoCreatePolicy = false;
+
+  constructor(scope: Construct, id: string, props: SecureFifoQueueProps = {}) {
+    super(scope, id);
+
+    const queueName = queueFifoName(this, props.queueName);
+    const deadLetterName = deadLetterFifoName(this, queueName);
+    const problems = new Problems();
+    checkFifoName(problems, 'queueName', queueName, QUEUE_NAME_MAX);
+    checkFifoName(problems, 'queueName (dead-letter queue)', deadLetterName, QUEUE_NAME_MAX);
+    checkIntRange(problems, 'maxReceiveCount', props.maxReceiveCount, MAX_RECEIVE_COUNT);
+    checkSecondsRange(problems, 'visibilityTimeout', props.visibilityTimeout, VISIBILITY_TIMEOUT_SECONDS, '0 seconds to 12 hours');
+    checkSecondsRange(problems, 'retentionPeriod', props.retentionPeriod, RETENTION_SECONDS, '1 minute to 14 days');
+    checkSecondsRange(problems, 'dataKeyReuse', props.dataKeyReuse, DATA_KEY_REUSE_SECONDS, '1 minute to 24 hours');
+    checkCustomerKey(problems, this, 'encryptionKey', props.encryptionKey);
+    if (props.fifoThroughputLimit === sqs.FifoThroughputLimit.PER_MESSAGE_GROUP_ID &&
+        props.deduplicationScope !== sqs.DeduplicationScope.MESSAGE_GROUP) {
+      problems.add('fifoThroughputLimit', 'PER_MESSAGE_GROUP_ID', `allowed only with deduplicationScope MESSAGE_GROUP (got ${props.deduplicationScope ?? 'QUEUE (default)'})`);
+    }
+    problems.throwIfAny(this, 'SecureFifoQueue');
+
+    const key = props.encryptionKey ?? new FifoKey(this, 'Key');
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.maxReceiveCount = props.maxReceiveCount ?? 5;
+    const common: sqs.QueueProps = {
+      fifo: true,
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: key,
+      dataKeyReuse: props.dataKeyReuse,
+      deduplicationScope: props.deduplicationScope,
+      fifoThroughputLimit: props.fifoThroughputLimit,
+      enforceSSL: true,
+      removalPolicy,
+    };
+
+    // The DLQ admits redrives from this queue only. Its ARN is built from the queue's name: a
+    // reference to the queue would form a Queue<->DLQ cycle through the queue's RedrivePolicy.
+    const source = sqs.Queue.fromQueueAttributes(this, 'RedriveSource', {
+      queueArn: queueArnFromName(this, queueName),
+      queueName,
+      fifo: true,
+    });
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      ...common,
+      queueName: deadLetterName,
+      retentionPeriod: SecureFifoQueue.DEAD_LETTER_RETENTION,
+      redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.BY_QUEUE, sourceQueues: [source] },
+    });
+    acknowledgeTerminalDeadLetterQueue(this.deadLetterQueue);
+
+    this.queue = new sqs.Queue(this, 'Resource', {
+      ...common,
+      queueName,
+      contentBasedDeduplication: props.contentBasedDeduplication,
+      visibilityTimeout: props.visibilityTimeout,
+      retentionPeriod: props.retentionPeriod,
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: this.maxReceiveCount },
+    });
+
+    this.queueArn = this.queue.queueArn;
+    this.queueUrl = this.queue.queueUrl;
+    this.queueName = this.queue.queueName;
+    this.encryptionMasterKey = key;
+
+    if (props.privateEndpoints) {
+      restrictQueueToEndpoint(this.queue, props.privateEndpoints);
+      restrictQueueToEndpoint(this.deadLetterQueue, props.privateEndpoints);
+      props.privateEndpoints.allowKey(key.keyArn);
+    }
+  }
+
+  /**
+   * Adds a statement to the queue's resource policy.
+   */
+  public addToResourcePolicy(statement: iam.PolicyStatement): iam.AddToResourcePolicyResult {
+    return this.queue.addToResourcePolicy(statement);
+  }
+}
