@@ -59,6 +59,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // A test run never rewrites snapshots; `npx projen test:update` is the deliberate way.
     updateSnapshot: UpdateSnapshot.NEVER,
     passWithNoTests: false,
+    // Machine-readable results for .ci/run's closing line.
+    extraCliOptions: ['--json', '--outputFile=test-reports/jest-results.json'],
     jestConfig: {
       testTimeout: 60_000,
       coverageThreshold: { lines: 90, branches: 80, functions: 90, statements: 90 },

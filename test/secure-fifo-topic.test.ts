@@ -1,0 +1,145 @@
+import { Duration } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwactions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { FifoKey, SecureFifoQueue, SecureFifoTopic } from '../src';
+import { newStack, resourcesOf, warningsWithId } from './util';
+
+test('is a FIFO topic whose name gets the .fifo suffix', () => {
+  const stack = newStack();
+  new SecureFifoTopic(stack, 'Topic', { topicName: 'prices' });
+  Template.fromStack(stack).hasResourceProperties('AWS::SNS::Topic', { FifoTopic: true, TopicName: 'prices.fifo' });
+});
+
+test('a name that already ends in .fifo is kept as is', () => {
+  const stack = newStack();
+  const topic = new SecureFifoTopic(stack, 'Topic', { topicName: 'prices.fifo' });
+  Template.fromStack(stack).hasResourceProperties('AWS::SNS::Topic', { TopicName: 'prices.fifo' });
+  expect(stack.resolve(topic.topicArnFromName)).toEqual({
+    'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sns:eu-west-1:111111111111:prices.fifo']],
+  });
+});
+
+test('without a name, a deterministic .fifo name is generated', () => {
+  const stack = newStack();
+  new SecureFifoTopic(stack, 'Topic');
+  const [[, topic]] = resourcesOf(Template.fromStack(stack), 'AWS::SNS::Topic');
+  expect(topic.Properties.TopicName).toMatch(/^Test-Topic-[A-Za-z0-9]+\.fifo$/);
+});
+
+test('is encrypted with a new rotating customer managed key by default', () => {
+  const stack = newStack();
+  new SecureFifoTopic(stack, 'Topic');
+  const template = Template.fromStack(stack);
+  const [[keyId]] = resourcesOf(template, 'AWS::KMS::Key');
+  template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+  template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+});
+
+test('uses the key it is given and creates none', () => {
+  const stack = newStack();
+  const key = new FifoKey(stack, 'Shared');
+  const topic = new SecureFifoTopic(stack, 'Topic', { encryptionKey: key });
+  Template.fromStack(stack).resourceCountIs('AWS::KMS::Key', 1);
+  expect(topic.encryptionKey).toBe(key);
+  expect(topic.masterKey).toBe(key);
+});
+
+test('denies publishing without TLS', () => {
+  const stack = newStack();
+  new SecureFifoTopic(stack, 'Topic');
+  Template.fromStack(stack).hasResourceProperties('AWS::SNS::TopicPolicy', {
+    PolicyDocument: {
+      Statement: Match.arrayWith([
+        Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      ]),
+    },
+  });
+});
+
+test('signs deliveries with signature version 2 by default', () => {
+  const stack = newStack();
+  new SecureFifoTopic(stack, 'Topic');
+  Template.fromStack(stack).hasResourceProperties('AWS::SNS::Topic', { SignatureVersion: '2' });
+});
+
+test('content-based deduplication is off unless asked for', () => {
+  const off = newStack();
+  new SecureFifoTopic(off, 'Topic');
+  Template.fromStack(off).hasResourceProperties('AWS::SNS::Topic', { ContentBasedDeduplication: false });
+  const on = newStack();
+  new SecureFifoTopic(on, 'Topic', { contentBasedDeduplication: true });
+  Template.fromStack(on).hasResourceProperties('AWS::SNS::Topic', { ContentBasedDeduplication: true });
+});
+
+test('deduplicates across the whole topic by default, without warning', () => {
+  const stack = newStack();
+  new SecureFifoTopic(stack, 'Topic');
+  Template.fromStack(stack).hasResourceProperties('AWS::SNS::Topic', { FifoThroughputScope: 'Topic' });
+  expect(warningsWithId(stack, 'dedupPerMessageGroup')).toHaveLength(0);
+});
+
+test('MESSAGE_GROUP throughput scope warns that deduplication becomes per group', () => {
+  const stack = newStack();
+  new SecureFifoTopic(stack, 'Topic', { throughputScope: sns.FifoThroughputScope.MESSAGE_GROUP });
+  Template.fromStack(stack).hasResourceProperties('AWS::SNS::Topic', { FifoThroughputScope: 'MessageGroup' });
+  expect(warningsWithId(stack, 'cdk-secure-fifo:dedupPerMessageGroup')).toHaveLength(1);
+});
+
+test('archiveRetention sets the archive policy in days', () => {
+  const stack = newStack();
+  new SecureFifoTopic(stack, 'Topic', { archiveRetention: Duration.days(7) });
+  Template.fromStack(stack).hasResourceProperties('AWS::SNS::Topic', { ArchivePolicy: { MessageRetentionPeriod: 7 } });
+});
+
+test('grantPublish grants sns:Publish and the key actions publishers need', () => {
+  const stack = newStack();
+  const topic = new SecureFifoTopic(stack, 'Topic');
+  const role = new iam.Role(stack, 'Publisher', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+  topic.grantPublish(role);
+  const statements = Object.values<any>(Template.fromStack(stack).findResources('AWS::IAM::Policy'))[0].Properties.PolicyDocument.Statement;
+  const actions = statements.flatMap((s: any) => [s.Action].flat());
+  expect(actions).toEqual(expect.arrayContaining(['sns:Publish', 'kms:Decrypt', 'kms:GenerateDataKey*']));
+});
+
+test('works where aws-cdk-lib expects an sns.ITopic (alarm action)', () => {
+  const stack = newStack();
+  const topic = new SecureFifoTopic(stack, 'Topic', { topicName: 'alerts' });
+  const alarm = new cloudwatch.Alarm(stack, 'Alarm', {
+    metric: topic.metricNumberOfMessagesPublished(),
+    threshold: 1,
+    evaluationPeriods: 1,
+  });
+  alarm.addAlarmAction(new cwactions.SnsAction(topic));
+  const template = Template.fromStack(stack);
+  const [[topicId]] = resourcesOf(template, 'AWS::SNS::Topic');
+  template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+    AlarmActions: [{ Ref: topicId }],
+    Dimensions: [{ Name: 'TopicName', Value: { 'Fn::GetAtt': [topicId, 'TopicName'] } }],
+  });
+});
+
+test('addToResourcePolicy writes to the topic policy', () => {
+  const stack = newStack();
+  const topic = new SecureFifoTopic(stack, 'Topic');
+  const result = topic.addToResourcePolicy(new iam.PolicyStatement({
+    principals: [new iam.AccountPrincipal('222222222222')],
+    actions: ['sns:Subscribe'],
+    resources: [topic.topicArn],
+  }));
+  expect(result.statementAdded).toBe(true);
+  Template.fromStack(stack).hasResourceProperties('AWS::SNS::TopicPolicy', {
+    PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'sns:Subscribe' })]) },
+  });
+});
+
+test('subscribing twice with one id is refused, naming the id', () => {
+  const stack = newStack();
+  const topic = new SecureFifoTopic(stack, 'Topic');
+  topic.subscribeQueue('Orders', new SecureFifoQueue(stack, 'Q1'));
+  expect(() => topic.subscribeQueue('Orders', new SecureFifoQueue(stack, 'Q2'))).toThrow(
+    /Test\/Topic: subscribeQueue id "Orders" is already used; allowed: an id not yet subscribed/,
+  );
+});
