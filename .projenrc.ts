@@ -102,6 +102,10 @@ project.packageTask.reset();
 project.packageTask.spawn(project.tasks.tryFind('package:js')!);
 project.packageTask.spawn(bindings);
 
+// ts-jest transpiles tests without type checking (isolatedModules): type-check all dev-only
+// TypeScript (tests, examples, local emulator, bench) before jest runs.
+project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json', { name: 'typecheck' });
+
 // -- Docs: every TypeScript snippet in README.md must compile in strict mode.
 const rosetta = project.addTask('rosetta:extract', {
   description: 'Compile the README examples with jsii-rosetta (strict)',

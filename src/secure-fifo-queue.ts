@@ -7,6 +7,7 @@ import { FifoKey } from './fifo-key';
 import { IMessagingEndpoints } from './messaging-endpoints';
 import { deadLetterFifoName, queueArnFromName, queueFifoName } from './private/names';
 import { checkCustomerKey } from './private/policies';
+import { SharedPolicyQueue } from './private/shared-policy-queue';
 import { acknowledgeTerminalDeadLetterQueue } from './private/compliance';
 import { restrictQueueToEndpoint } from './private/private-endpoints';
 import {
@@ -130,6 +131,8 @@ export class SecureFifoQueue extends sqs.QueueBase {
   public readonly queue: sqs.Queue;
   /** The dead-letter queue: receives what consumers failed `maxReceiveCount` times, and what SNS could not deliver. */
   public readonly deadLetterQueue: sqs.Queue;
+  /** The one resource policy of the queue and its DLQ. */
+  public readonly resourcePolicy: sqs.QueuePolicy;
   /** Receives before a message moves to the DLQ. */
   public readonly maxReceiveCount: number;
   /** The queue's ARN. */
@@ -175,7 +178,6 @@ export class SecureFifoQueue extends sqs.QueueBase {
       dataKeyReuse: props.dataKeyReuse,
       deduplicationScope: props.deduplicationScope,
       fifoThroughputLimit: props.fifoThroughputLimit,
-      enforceSSL: true,
       removalPolicy,
     };
 
@@ -186,22 +188,36 @@ export class SecureFifoQueue extends sqs.QueueBase {
       queueName,
       fifo: true,
     });
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+    const deadLetterQueue = new SharedPolicyQueue(this, 'DeadLetterQueue', {
       ...common,
       queueName: deadLetterName,
       retentionPeriod: SecureFifoQueue.DEAD_LETTER_RETENTION,
       redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.BY_QUEUE, sourceQueues: [source] },
     });
-    acknowledgeTerminalDeadLetterQueue(this.deadLetterQueue);
+    acknowledgeTerminalDeadLetterQueue(deadLetterQueue);
+    this.deadLetterQueue = deadLetterQueue;
 
-    this.queue = new sqs.Queue(this, 'Resource', {
+    const queue = new SharedPolicyQueue(this, 'Resource', {
       ...common,
       queueName,
       contentBasedDeduplication: props.contentBasedDeduplication,
       visibilityTimeout: props.visibilityTimeout,
       retentionPeriod: props.retentionPeriod,
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: this.maxReceiveCount },
+      deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: this.maxReceiveCount },
     });
+    this.queue = queue;
+
+    // One policy for both queues (see SharedPolicyQueue), TLS only for every SQS action.
+    this.resourcePolicy = new sqs.QueuePolicy(this, 'Policy', { queues: [this.queue, this.deadLetterQueue] });
+    queue.shareResourcePolicy(this.resourcePolicy);
+    deadLetterQueue.shareResourcePolicy(this.resourcePolicy);
+    this.resourcePolicy.document.addStatements(new iam.PolicyStatement({
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['sqs:*'],
+      resources: [this.queue.queueArn, this.deadLetterQueue.queueArn],
+      conditions: { Bool: { 'aws:SecureTransport': 'false' } },
+    }));
 
     this.queueArn = this.queue.queueArn;
     this.queueUrl = this.queue.queueUrl;
@@ -216,7 +232,7 @@ export class SecureFifoQueue extends sqs.QueueBase {
   }
 
   /**
-   * Adds a statement to the queue's resource policy.
+   * Adds a statement to the resource policy shared by the queue and its DLQ.
    */
   public addToResourcePolicy(statement: iam.PolicyStatement): iam.AddToResourcePolicyResult {
     return this.queue.addToResourcePolicy(statement);

@@ -99,16 +99,30 @@ test('generated names are deterministic and fit 80 characters for deep construct
   expect(dlq[1].Properties.QueueName).toBe(main[1].Properties.QueueName.replace(/\.fifo$/, '-dlq.fifo'));
 });
 
-test('queue and DLQ deny every SQS action without TLS', () => {
+test('one queue policy covers queue and DLQ and denies every SQS action without TLS', () => {
   const stack = newStack();
   new SecureFifoQueue(stack, 'Orders');
+  const { template, main, dlq } = queues(stack);
+  const policies = resourcesOf(template, 'AWS::SQS::QueuePolicy');
+  expect(policies).toHaveLength(1);
+  const [[, policy]] = policies;
+  expect(policy.Properties.Queues).toEqual([{ Ref: main[0] }, { Ref: dlq[0] }]);
+  expect(policy.Properties.PolicyDocument.Statement).toContainEqual({
+    Effect: 'Deny',
+    Action: 'sqs:*',
+    Principal: { AWS: '*' },
+    Resource: [{ 'Fn::GetAtt': [main[0], 'Arn'] }, { 'Fn::GetAtt': [dlq[0], 'Arn'] }],
+    Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+  });
+});
+
+test('statements added through the DLQ escape hatch land in the one shared policy', () => {
+  const stack = newStack();
+  const queue = new SecureFifoQueue(stack, 'Orders');
+  queue.deadLetterQueue.grantConsumeMessages(new iam.AccountPrincipal('222222222222'));
   const policies = resourcesOf(Template.fromStack(stack), 'AWS::SQS::QueuePolicy');
-  expect(policies).toHaveLength(2);
-  for (const [, policy] of policies) {
-    expect(policy.Properties.PolicyDocument.Statement).toContainEqual(expect.objectContaining({
-      Effect: 'Deny', Action: 'sqs:*', Principal: { AWS: '*' }, Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-    }));
-  }
+  expect(policies).toHaveLength(1);
+  expect(JSON.stringify(policies[0][1].Properties.PolicyDocument)).toContain(':iam::222222222222:root');
 });
 
 test('queue, DLQ and key are retained by default', () => {
