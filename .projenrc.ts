@@ -1,4 +1,4 @@
-import { awscdk, javascript } from 'projen';
+import { awscdk, javascript, JsonFile } from 'projen';
 import { UpdateSnapshot } from 'projen/lib/javascript';
 
 // The lowest aws-cdk-lib with every API the library calls (Validations.acknowledge,
@@ -101,6 +101,15 @@ const bindings = project.addTask('package:bindings', {
 project.packageTask.reset();
 project.packageTask.spawn(project.tasks.tryFind('package:js')!);
 project.packageTask.spawn(bindings);
+
+// Dev-only folders get a tsconfig.json of their own so the ESLint project service (and ts-node)
+// find one; they extend the test config, which type-checks them.
+for (const dir of ['examples', 'local', 'bench']) {
+  new JsonFile(project, `${dir}/tsconfig.json`, {
+    obj: { extends: '../test/tsconfig.json', include: ['**/*.ts'] },
+    marker: false,
+  });
+}
 
 // ts-jest transpiles tests without type checking (isolatedModules): type-check all dev-only
 // TypeScript (tests, examples, local emulator, bench) before jest runs.

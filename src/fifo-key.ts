@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { allowServiceOnKey } from './private/policies';
+import { checkDaysRange, checkKeyAlias, PENDING_WINDOW_DAYS, Problems } from './private/validation';
 
 /**
  * Properties for a `FifoKey`.
@@ -51,6 +52,12 @@ export interface FifoKeyProps {
  */
 export class FifoKey extends kms.Key {
   constructor(scope: Construct, id: string, props: FifoKeyProps = {}) {
+    // Checked before kms.Key sees the props, so that the error names this construct and its prop.
+    const problems = new Problems();
+    checkKeyAlias(problems, 'alias', props.alias);
+    checkDaysRange(problems, 'pendingWindow', props.pendingWindow, PENDING_WINDOW_DAYS);
+    problems.throwIfAny([scope.node.path, id].filter((p) => p !== '').join('/'), 'FifoKey');
+
     super(scope, id, {
       description: props.description ?? 'Encrypts SNS FIFO topics and SQS FIFO queues (cdk-secure-fifo)',
       alias: props.alias,

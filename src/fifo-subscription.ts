@@ -67,7 +67,7 @@ export function subscribeFifoQueue(
   if (!queueKnown) {
     Annotations.of(topic).addWarningV2(
       WARNING.unknownEncryption,
-      `subscribeQueue("${id}"): the encryption of ${queue.node.path} cannot be read here. It must be a FIFO queue encrypted with a customer managed key whose policy lets sns.amazonaws.com use kms:GenerateDataKey* and kms:Decrypt for ${Stack.of(topic).resolve(topic.topicArnFromName)}.`,
+      `subscribeQueue("${id}"): the encryption of ${queue.node.path} cannot be read here. It must be a FIFO queue encrypted with a customer managed key whose policy lets sns.amazonaws.com use kms:GenerateDataKey* and kms:Decrypt for ${JSON.stringify(Stack.of(topic).resolve(topic.topicArnFromName))}.`,
     );
   }
 
@@ -81,7 +81,7 @@ export function subscribeFifoQueue(
     if (!result.statementAdded) {
       Annotations.of(topic).addWarningV2(
         WARNING.importedQueuePolicy,
-        `subscribeQueue("${id}"): the policy of ${target.node.path} cannot be changed by this stack. Let sns.amazonaws.com call sqs:SendMessage with aws:SourceArn ${Stack.of(topic).resolve(topic.topicArnFromName)} or SNS will drop messages.`,
+        `subscribeQueue("${id}"): the policy of ${target.node.path} cannot be changed by this stack. Let sns.amazonaws.com call sqs:SendMessage with aws:SourceArn ${JSON.stringify(Stack.of(topic).resolve(topic.topicArnFromName))} or SNS will drop messages.`,
       );
     }
     if (target.encryptionMasterKey) {
@@ -104,7 +104,7 @@ export function subscribeFifoQueue(
   if (options.filterPolicy) {
     Annotations.of(subscription).addWarningV2(
       WARNING.filterPolicy,
-      'This FIFO subscription has a filter policy: delivery becomes at-most-once (filtered messages are never delivered). Remove the filter policy for exactly-once delivery.',
+      `filterPolicy on ${JSON.stringify(Object.keys(options.filterPolicy))} makes this FIFO subscription at-most-once (filtered messages are never delivered). Leave filterPolicy unset for exactly-once delivery.`,
     );
   }
   if (subscriptionCount > FIFO_SUBSCRIPTIONS_PER_TOPIC) {

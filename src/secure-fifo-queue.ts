@@ -5,11 +5,11 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { FifoKey } from './fifo-key';
 import { IMessagingEndpoints } from './messaging-endpoints';
+import { acknowledgeTerminalDeadLetterQueue } from './private/compliance';
 import { deadLetterFifoName, queueArnFromName, queueFifoName } from './private/names';
 import { checkCustomerKey } from './private/policies';
+import { checkEndpointFor, restrictQueueToEndpoint } from './private/private-endpoints';
 import { SharedPolicyQueue } from './private/shared-policy-queue';
-import { acknowledgeTerminalDeadLetterQueue } from './private/compliance';
-import { restrictQueueToEndpoint } from './private/private-endpoints';
 import {
   checkFifoName,
   checkIntRange,
@@ -166,6 +166,7 @@ export class SecureFifoQueue extends sqs.QueueBase {
         props.deduplicationScope !== sqs.DeduplicationScope.MESSAGE_GROUP) {
       problems.add('fifoThroughputLimit', 'PER_MESSAGE_GROUP_ID', `allowed only with deduplicationScope MESSAGE_GROUP (got ${props.deduplicationScope ?? 'QUEUE (default)'})`);
     }
+    checkEndpointFor(problems, 'SQS', props.privateEndpoints);
     problems.throwIfAny(this, 'SecureFifoQueue');
 
     const key = props.encryptionKey ?? new FifoKey(this, 'Key');

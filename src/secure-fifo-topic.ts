@@ -8,8 +8,8 @@ import { FifoKey } from './fifo-key';
 import { SubscribeQueueOptions, subscribeFifoQueue } from './fifo-subscription';
 import { IMessagingEndpoints } from './messaging-endpoints';
 import { topicArnFromName, topicFifoName } from './private/names';
-import { checkCustomerKey, WARNING } from './private/policies';
-import { restrictTopicToEndpoint } from './private/private-endpoints';
+import { checkCustomerKey, PUBLISHER_KEY_ACTIONS, WARNING } from './private/policies';
+import { checkEndpointFor, restrictTopicToEndpoint } from './private/private-endpoints';
 import { ARCHIVE_DAYS, checkDaysRange, checkFifoName, Problems, TOPIC_NAME_MAX } from './private/validation';
 
 /**
@@ -128,6 +128,7 @@ export class SecureFifoTopic extends sns.TopicBase {
     if (props.signatureVersion !== undefined && !['1', '2'].includes(props.signatureVersion)) {
       problems.add('signatureVersion', props.signatureVersion, "allowed: '1' or '2'");
     }
+    checkEndpointFor(problems, 'SNS', props.privateEndpoints);
     problems.throwIfAny(this, 'SecureFifoTopic');
 
     this.encryptionKey = props.encryptionKey ?? new FifoKey(this, 'Key');
@@ -181,6 +182,23 @@ export class SecureFifoTopic extends sns.TopicBase {
     }
     this.subscriptionIds.add(id);
     return subscribeFifoQueue(this, id, queue, options, this.subscriptionIds.size);
+  }
+
+  /**
+   * Grant `sns:Publish` on this topic and `kms:GenerateDataKey` + `kms:Decrypt` on its key: what SNS
+   * needs to encrypt what a principal publishes. Narrower than aws-cdk-lib's `kms:GenerateDataKey*`,
+   * which also admits `kms:GenerateDataKeyPair*` (and is flagged by cdk-nag AwsSolutions-IAM5).
+   *
+   * @param grantee the publisher
+   */
+  public grantPublish(grantee: iam.IGrantable): iam.Grant {
+    const publish = iam.Grant.addToPrincipalOrResource({
+      grantee,
+      actions: ['sns:Publish'],
+      resourceArns: [this.topicArn],
+      resource: this,
+    });
+    return publish.combine(this.encryptionKey.grant(grantee, ...PUBLISHER_KEY_ACTIONS));
   }
 
   /**

@@ -8,6 +8,9 @@ import { Problems } from './validation';
 /** The actions a service principal needs on a customer managed key to write SSE-KMS messages. */
 export const SERVICE_KEY_ACTIONS = ['kms:GenerateDataKey*', 'kms:Decrypt'];
 
+/** The actions a principal needs on a topic's key to publish to it (SNS encrypts with a new data key). */
+export const PUBLISHER_KEY_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt'];
+
 /** Warning ids, all in one place so the README can list them. */
 export const WARNING = {
   filterPolicy: 'cdk-secure-fifo:filterPolicyAtMostOnce',
@@ -82,19 +85,25 @@ export function isAwsManagedKey(key: kms.IKey): boolean {
   return names.some((n) => typeof n === 'string' && !Token.isUnresolved(n) && /(^|[:/])alias\/aws\//.test(n));
 }
 
+/** How a key is named in a message: its alias or ARN as given, else its construct path (never a token). */
+function describeKey(key: kms.IKey): string {
+  const names = [(key as Partial<kms.IAlias>).aliasName, key.keyArn];
+  return names.find((n): n is string => typeof n === 'string' && !Token.isUnresolved(n)) ?? key.node.path;
+}
+
 /** Checks that a key can encrypt FIFO messages SNS delivers: customer managed, same region. */
 export function checkCustomerKey(problems: Problems, scope: IConstruct, prop: string, key: kms.IKey | undefined): void {
   if (!key) {
     return;
   }
   if (isAwsManagedKey(key)) {
-    problems.add(prop, key.keyArn, 'allowed: a customer managed KMS key (AWS managed keys such as alias/aws/sqs cannot grant SNS access)');
+    problems.add(prop, describeKey(key), 'allowed: a customer managed KMS key (AWS managed keys such as alias/aws/sqs cannot grant SNS access)');
     return;
   }
   const keyRegion = key.env.region;
   const stackRegion = Stack.of(scope).region;
   if (!Token.isUnresolved(keyRegion) && !Token.isUnresolved(stackRegion) && keyRegion !== stackRegion) {
-    problems.add(prop, key.keyArn, `allowed: a key in the stack's region ${stackRegion} (SNS and SQS use keys of their own region only)`);
+    problems.add(prop, describeKey(key), `allowed: a key in the stack's region ${stackRegion} (SNS and SQS use keys of their own region only)`);
   }
 }
 
@@ -106,9 +115,12 @@ export function checkFifoCmkQueue(problems: Problems, prop: string, queue: sqs.I
   if (!queue.fifo) {
     problems.add(prop, queue.node.path, 'allowed: a FIFO queue (an SNS FIFO topic delivers in order and once only to SQS FIFO queues)');
   }
-  const type = queue.encryptionType;
+  // An sqs.Queue created without `encryption` or a key is SSE-SQS, CloudFormation's default.
+  const type = queue.encryptionType ?? (queue instanceof sqs.Queue && !queue.encryptionMasterKey ? sqs.QueueEncryption.SQS_MANAGED : undefined);
   if (type === sqs.QueueEncryption.SQS_MANAGED || type === sqs.QueueEncryption.KMS_MANAGED || type === sqs.QueueEncryption.UNENCRYPTED) {
-    problems.add(`${prop}.encryption`, type, 'allowed: KMS with a customer managed key whose policy lets SNS use it');
+    const given = queue.encryptionType === undefined ? 'unset (SSE-SQS, the CloudFormation default)'
+      : type === sqs.QueueEncryption.UNENCRYPTED ? 'UNENCRYPTED' : type;
+    problems.add(`${prop}.encryption`, given, 'allowed: KMS with a customer managed key whose policy lets SNS use it');
     return true;
   }
   if (queue.encryptionMasterKey) {

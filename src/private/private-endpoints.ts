@@ -2,6 +2,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { IMessagingEndpoints } from '../messaging-endpoints';
 import type { SecureFifoTopic } from '../secure-fifo-topic';
+import { Problems } from './validation';
 
 /** What principals may do on a topic only through the SNS endpoint. */
 export const TOPIC_PRIVATE_ACTIONS = ['sns:Publish', 'sns:Subscribe'];
@@ -21,33 +22,30 @@ function denyOutsideEndpoint(actions: string[], resource: string, endpointId: st
     actions,
     resources: [resource],
     conditions: {
-      'StringNotEquals': { 'aws:SourceVpce': endpointId },
-      'BoolIfExists': { 'aws:PrincipalIsAWSService': 'false' },
+      StringNotEquals: { 'aws:SourceVpce': endpointId },
+      BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },
     },
   });
 }
 
-function missing(scope: { node: { path: string } }, service: string): Error {
-  return new Error(
-    `${scope.node.path}: invalid privateEndpoints: the MessagingEndpoints have no ${service} endpoint; allowed: endpoints whose services include ${service}`,
-  );
+/** Checks that the endpoints a topic (SNS) or queue (SQS) is restricted to include that service's endpoint. */
+export function checkEndpointFor(problems: Problems, service: 'SNS' | 'SQS', endpoints: IMessagingEndpoints | undefined): void {
+  if (endpoints && !(service === 'SNS' ? endpoints.snsEndpointId : endpoints.sqsEndpointId)) {
+    problems.add('privateEndpoints', endpoints.node.path, `allowed: MessagingEndpoints whose services include ${service}`);
+  }
 }
 
 /** Publishing and subscribing only through the SNS endpoint; registers the topic and its key with the endpoints. */
 export function restrictTopicToEndpoint(topic: SecureFifoTopic, endpoints: IMessagingEndpoints): void {
-  if (!endpoints.snsEndpointId) {
-    throw missing(topic, 'SNS');
-  }
-  topic.addToResourcePolicy(denyOutsideEndpoint(TOPIC_PRIVATE_ACTIONS, topic.topicArnFromName, endpoints.snsEndpointId));
+  // The SNS endpoint's presence is checked with the topic's props (checkEndpointFor).
+  topic.addToResourcePolicy(denyOutsideEndpoint(TOPIC_PRIVATE_ACTIONS, topic.topicArnFromName, endpoints.snsEndpointId as string));
   endpoints.allowTopic(topic.topicArnFromName);
   endpoints.allowKey(topic.encryptionKey.keyArn);
 }
 
 /** Sending and consuming only through the SQS endpoint; registers the queue with the endpoints. */
 export function restrictQueueToEndpoint(queue: sqs.IQueue, endpoints: IMessagingEndpoints): void {
-  if (!endpoints.sqsEndpointId) {
-    throw missing(queue, 'SQS');
-  }
-  queue.addToResourcePolicy(denyOutsideEndpoint(QUEUE_PRIVATE_ACTIONS, queue.queueArn, endpoints.sqsEndpointId));
+  // The SQS endpoint's presence is checked with the queue's props (checkEndpointFor).
+  queue.addToResourcePolicy(denyOutsideEndpoint(QUEUE_PRIVATE_ACTIONS, queue.queueArn, endpoints.sqsEndpointId as string));
   endpoints.allowQueue(queue.queueArn);
 }

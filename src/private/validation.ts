@@ -16,13 +16,16 @@ export class Problems {
     this.items.push(`${prop}: ${describe(value)} is not allowed; ${allowed}`);
   }
 
-  /** Throw one error listing every problem, naming the construct path; no-op when there are none. */
-  public throwIfAny(scope: IConstruct, what: string): void {
+  /**
+   * Throw one error listing every problem, naming the construct path; no-op when there are none.
+   * A path string serves constructs that must be checked before they exist (before `super()`).
+   */
+  public throwIfAny(scope: IConstruct | string, what: string): void {
     if (this.items.length === 0) {
       return;
     }
     const list = this.items.map((p) => `  - ${p}`).join('\n');
-    throw new Error(`${scope.node.path}: invalid ${what} props:\n${list}`);
+    throw new Error(`${typeof scope === 'string' ? scope : scope.node.path}: invalid ${what} props:\n${list}`);
   }
 }
 
@@ -52,6 +55,8 @@ export const RETENTION_SECONDS = { min: 60, max: 1_209_600 };
 export const DATA_KEY_REUSE_SECONDS = { min: 60, max: 86_400 };
 /** SNS ArchivePolicy MessageRetentionPeriod, days. */
 export const ARCHIVE_DAYS = { min: 1, max: 365 };
+/** KMS PendingWindowInDays range. */
+export const PENDING_WINDOW_DAYS = { min: 7, max: 30 };
 /** SNS FIFO quota: subscriptions per topic. */
 export const FIFO_SUBSCRIPTIONS_PER_TOPIC = 100;
 
@@ -65,6 +70,24 @@ export function checkFifoName(problems: Problems, prop: string, fullName: string
   const base = fullName.slice(0, -'.fifo'.length);
   if (fullName.length > max || base.length === 0 || !NAME_CHARS.test(base)) {
     problems.add(prop, fullName, `allowed: 1-${max} characters of A-Z, a-z, 0-9, '_' and '-', including the '.fifo' suffix`);
+  }
+}
+
+const ALIAS_NAME = /^alias\/[A-Za-z0-9:/_-]{1,250}$/;
+
+/**
+ * KMS: an alias name is `alias/` plus 1-250 characters of [A-Za-z0-9:/_-]; `alias/aws/` is reserved
+ * for AWS managed keys. `alias` is the name as the user gave it (`alias/` may be missing).
+ */
+export function checkKeyAlias(problems: Problems, prop: string, alias: string | undefined): void {
+  if (alias === undefined || Token.isUnresolved(alias)) {
+    return;
+  }
+  const name = alias.startsWith('alias/') ? alias : `alias/${alias}`;
+  if (name.toLowerCase().startsWith('alias/aws/')) {
+    problems.add(prop, alias, "allowed: a name that does not start with 'alias/aws/' (reserved for AWS managed keys)");
+  } else if (!ALIAS_NAME.test(name)) {
+    problems.add(prop, alias, "allowed: 1-250 characters of A-Z, a-z, 0-9, ':', '/', '_' and '-' after 'alias/'");
   }
 }
 
