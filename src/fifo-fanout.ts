@@ -8,7 +8,7 @@ import { FifoKey } from './fifo-key';
 import { IMessagingEndpoints } from './messaging-endpoints';
 import { Problems } from './private/validation';
 import { SecureFifoQueue, SecureFifoQueueOptions } from './secure-fifo-queue';
-import { SecureFifoTopic } from './secure-fifo-topic';
+import { ISecureFifoTopic, SecureFifoTopic } from './secure-fifo-topic';
 
 /**
  * Options for one subscriber of a `FifoFanout`.
@@ -35,7 +35,7 @@ export interface FifoSubscriberOptions extends SecureFifoQueueOptions {
  */
 export interface FifoSubscriberProps extends FifoSubscriberOptions {
   /** The topic to subscribe to. */
-  readonly topic: SecureFifoTopic;
+  readonly topic: ISecureFifoTopic;
 }
 
 /**

@@ -85,12 +85,31 @@ export interface SecureFifoTopicProps {
 }
 
 /**
+ * A FIFO topic that can subscribe SQS FIFO queues with their policies, key statements and DLQ.
+ */
+export interface ISecureFifoTopic extends sns.ITopic {
+  /** The key that encrypts the topic's messages. */
+  readonly encryptionKey: kms.IKey;
+  /** The topic's ARN built from its name, for policies that must not reference the topic. */
+  readonly topicArnFromName: string;
+
+  /**
+   * Subscribe an SQS FIFO queue.
+   *
+   * @param id construct id of the subscription (unique per topic)
+   * @param queue the queue to deliver to
+   * @param options subscription options
+   */
+  subscribeQueue(id: string, queue: sqs.IQueue, options?: SubscribeQueueOptions): sns.Subscription;
+}
+
+/**
  * An SNS FIFO topic encrypted with a customer managed key, TLS only, signature version 2, that
  * subscribes SQS FIFO queues with their queue policies, key statements and a dead-letter queue.
  *
  * It is an `sns.ITopic`, so it works wherever aws-cdk-lib expects a topic.
  */
-export class SecureFifoTopic extends sns.TopicBase {
+export class SecureFifoTopic extends sns.TopicBase implements ISecureFifoTopic {
   /** The underlying aws-cdk-lib topic (for escape hatches). */
   public readonly topic: sns.ITopic;
   /** The topic's ARN. */
