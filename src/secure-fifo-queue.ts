@@ -28,7 +28,8 @@ import {
  */
 export interface SecureFifoQueueOptions {
   /**
-   * The queue's name; `.fifo` is appended when missing. The DLQ is named `<name>-dlq.fifo`.
+   * The queue's name; `.fifo` is appended when missing (always to a token such as a CfnParameter).
+   * The DLQ is named `<name>-dlq.fifo`.
    *
    * @default - a unique name generated from the construct path
    */
@@ -155,8 +156,9 @@ export class SecureFifoQueue extends sqs.QueueBase {
     const queueName = queueFifoName(this, props.queueName);
     const deadLetterName = deadLetterFifoName(this, queueName);
     const problems = new Problems();
+    // The DLQ's name is derived from a valid queue name and always fits (see deadLetterFifoName), so
+    // only the queue's name is checked: a bad name is reported once.
     checkFifoName(problems, 'queueName', queueName, QUEUE_NAME_MAX);
-    checkFifoName(problems, 'queueName (dead-letter queue)', deadLetterName, QUEUE_NAME_MAX);
     checkIntRange(problems, 'maxReceiveCount', props.maxReceiveCount, MAX_RECEIVE_COUNT);
     checkSecondsRange(problems, 'visibilityTimeout', props.visibilityTimeout, VISIBILITY_TIMEOUT_SECONDS, '0 seconds to 12 hours');
     checkSecondsRange(problems, 'retentionPeriod', props.retentionPeriod, RETENTION_SECONDS, '1 minute to 14 days');

@@ -17,8 +17,9 @@ import { ARCHIVE_DAYS, checkDaysRange, checkFifoName, Problems, TOPIC_NAME_MAX }
  */
 export interface SecureFifoTopicProps {
   /**
-   * The topic's name; `.fifo` is appended when missing. The name is fixed at creation, so the
-   * topic's ARN is known without referencing the resource (which keeps a shared key free of cycles).
+   * The topic's name; `.fifo` is appended when missing (always to a token such as a CfnParameter).
+   * The name is fixed at creation, so the topic's ARN is known without referencing the resource
+   * (which keeps a shared key free of cycles).
    *
    * @default - a unique name generated from the construct path
    */

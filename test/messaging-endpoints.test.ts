@@ -136,7 +136,7 @@ test('works with an imported VPC', () => {
   expect(endpointFor(Template.fromStack(stack), 'sqs')[1].Properties).toMatchObject({ VpcId: 'vpc-12345678', SubnetIds: ['subnet-aaaa1111', 'subnet-bbbb2222'] });
 });
 
-test('a private topic denies publish and subscribe off the SNS endpoint, except to AWS services', () => {
+test('a private topic denies publish and subscribe off the SNS endpoint, except to AWS services and calls they make for you', () => {
   const stack = newStack();
   const endpoints = new MessagingEndpoints(stack, 'Endpoints', { vpc: isolatedVpc(stack) });
   new SecureFifoTopic(stack, 'Topic', { topicName: 'prices', privateEndpoints: endpoints });
@@ -148,7 +148,7 @@ test('a private topic denies publish and subscribe off the SNS endpoint, except 
         Action: ['sns:Publish', 'sns:Subscribe'],
         Condition: {
           StringNotEquals: { 'aws:SourceVpce': { Ref: stack.getLogicalId(endpoints.snsEndpoint!.node.defaultChild as any) } },
-          BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },
+          BoolIfExists: { 'aws:PrincipalIsAWSService': 'false', 'aws:ViaAWSService': 'false' },
         },
       })]),
     },
@@ -167,7 +167,7 @@ test('a private queue denies the data-plane actions off the SQS endpoint on queu
   ]);
   for (const deny of denies) {
     expect(deny.Action).toEqual(['sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility']);
-    expect(deny.Condition.BoolIfExists).toEqual({ 'aws:PrincipalIsAWSService': 'false' });
+    expect(deny.Condition.BoolIfExists).toEqual({ 'aws:PrincipalIsAWSService': 'false', 'aws:ViaAWSService': 'false' });
   }
 });
 

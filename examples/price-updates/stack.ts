@@ -5,14 +5,25 @@ import { Construct } from 'constructs';
 import { FifoFanout, FifoSubscriber, MessagingEndpoints } from '../../src';
 
 /**
+ * A stand-in for the platform's VPC, so the private variant synthesizes without an account
+ * (`app.ts` takes the real one from context).
+ */
+export const PLACEHOLDER_VPC: ec2.VpcAttributes = {
+  vpcId: 'vpc-0123456789abcdef0',
+  availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+  privateSubnetIds: ['subnet-0123456789abcdef0', 'subnet-0fedcba9876543210'],
+};
+
+/**
  * Properties of the auto-parts price-management example.
  */
 export interface PriceUpdatesStackProps extends StackProps {
   /**
-   * Put publishers and consumers in a VPC and restrict the topic and queues to interface endpoints.
-   * @default false
+   * The platform's existing VPC: when given, the stack adds SNS, SQS and KMS interface endpoints to
+   * it and restricts the topic and queues to them.
+   * @default - no VPC; the topic and queues are reachable through any network path (TLS only)
    */
-  readonly privateNetwork?: boolean;
+  readonly privateNetwork?: ec2.VpcAttributes;
 }
 
 /**
@@ -30,6 +41,8 @@ export class PriceUpdatesStack extends Stack {
   public readonly retail: FifoSubscriber;
   /** The role that publishes price updates. */
   public readonly publisherRole: iam.Role;
+  /** The roles that consume wholesale and retail price updates. */
+  public readonly consumerRoles: Record<'Wholesale' | 'Retail', iam.Role>;
   /** The interface endpoints, when `privateNetwork` is set. */
   public readonly endpoints?: MessagingEndpoints;
 
@@ -37,11 +50,8 @@ export class PriceUpdatesStack extends Stack {
     super(scope, id, props);
 
     if (props.privateNetwork) {
-      const vpc = new ec2.Vpc(this, 'Vpc', {
-        maxAzs: 2,
-        natGateways: 0,
-        subnetConfiguration: [{ name: 'messaging', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
-      });
+      // The VPC is the platform's (it has its own flow logs and closed default security group).
+      const vpc = ec2.Vpc.fromVpcAttributes(this, 'Vpc', props.privateNetwork);
       this.endpoints = new MessagingEndpoints(this, 'Endpoints', { vpc });
     }
 
@@ -53,18 +63,21 @@ export class PriceUpdatesStack extends Stack {
     this.wholesale = this.prices.addSubscriber('Wholesale', { queueName: 'price-updates-wholesale', maxReceiveCount: 5 });
     this.retail = this.prices.addSubscriber('Retail', { queueName: 'price-updates-retail', maxReceiveCount: 5 });
 
-    this.publisherRole = new iam.Role(this, 'PricePublisher', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Publishes price updates',
-    });
-    this.prices.topic.grantPublish(this.publisherRole);
+    // Grants go to customer managed policies (iam.ManagedPolicy is IGrantable), not inline ones.
+    this.publisherRole = this.roleWithPolicy('PricePublisher', 'Publishes price updates', (policy) => this.prices.topic.grantPublish(policy));
+    this.consumerRoles = {
+      Wholesale: this.roleWithPolicy('WholesaleConsumer', 'Consumes wholesale price updates', (policy) => this.wholesale.grantConsumeMessages(policy)),
+      Retail: this.roleWithPolicy('RetailConsumer', 'Consumes retail price updates', (policy) => this.retail.grantConsumeMessages(policy)),
+    };
+  }
 
-    for (const [name, subscriber] of [['Wholesale', this.wholesale], ['Retail', this.retail]] as const) {
-      const consumer = new iam.Role(this, `${name}Consumer`, {
-        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-        description: `Consumes ${name.toLowerCase()} price updates`,
-      });
-      subscriber.grantConsumeMessages(consumer);
-    }
+  private roleWithPolicy(id: string, description: string, grant: (policy: iam.ManagedPolicy) => void): iam.Role {
+    const policy = new iam.ManagedPolicy(this, `${id}Policy`, { description });
+    grant(policy);
+    return new iam.Role(this, id, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description,
+      managedPolicies: [policy],
+    });
   }
 }

@@ -11,8 +11,9 @@ export const QUEUE_PRIVATE_ACTIONS = ['sqs:SendMessage', 'sqs:ReceiveMessage', '
 
 /**
  * Deny `actions` to every principal whose request does not come through `endpointId`, except AWS
- * services acting for you (SNS delivering into queues, SNS and SQS calling KMS): their requests
- * never pass through your endpoint, and denying them would silently drop messages.
+ * services: as themselves (SNS delivering into queues and DLQs) or on your behalf (CloudFormation
+ * subscribing a queue, SNS and SQS calling KMS). Their requests never pass through your endpoint;
+ * denying them would drop messages or fail deployments. This is the AWS data-perimeter pattern.
  */
 function denyOutsideEndpoint(actions: string[], resource: string, endpointId: string): iam.PolicyStatement {
   return new iam.PolicyStatement({
@@ -23,7 +24,9 @@ function denyOutsideEndpoint(actions: string[], resource: string, endpointId: st
     resources: [resource],
     conditions: {
       StringNotEquals: { 'aws:SourceVpce': endpointId },
-      BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },
+      // Both must be false to deny: AWS services acting as themselves (SNS delivering) or for you
+      // (CloudFormation creating a subscription) do not pass through your endpoint.
+      BoolIfExists: { 'aws:PrincipalIsAWSService': 'false', 'aws:ViaAWSService': 'false' },
     },
   });
 }

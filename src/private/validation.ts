@@ -129,10 +129,10 @@ export function checkDaysRange(problems: Problems, prop: string, value: Duration
   }
 }
 
-/** Appends `.fifo` unless the name already ends with it (tokens are left as they are). */
+/**
+ * Appends `.fifo` unless the name already ends with it. A token (e.g. a CfnParameter) gets it too,
+ * as aws-cdk-lib's Topic does: its value is known at deploy time only, and a FIFO name must end in it.
+ */
 export function withFifoSuffix(name: string): string {
-  if (Token.isUnresolved(name) || name.endsWith('.fifo')) {
-    return name;
-  }
-  return `${name}.fifo`;
+  return name.endsWith('.fifo') ? name : `${name}.fifo`;
 }

@@ -1,0 +1,378 @@
+import { CfnParameter, Duration, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { FifoFanout, FifoKey, MessagingEndpoints, MessagingService, SecureFifoQueue, SecureFifoTopic } from '../src';
+import { newStack } from './util';
+
+/*
+ * The bad-input matrix: every public construct, fed invalid configurations. Each must be refused
+ * at synth with one message that names the construct path, the prop, the value given and what is
+ * allowed; what cannot be decided at synth must warn, naming the same. Tokens are never judged.
+ */
+
+const OTHER_REGION_KEY = 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The error `build` throws (fails the test when it does not throw). */
+function errorOf(build: (stack: Stack) => unknown): string {
+  const stack = newStack();
+  try {
+    build(stack);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('expected the configuration to be refused, but it was accepted');
+}
+
+const endpoints = (stack: Stack, services: MessagingService[]) =>
+  new MessagingEndpoints(stack, 'Endpoints', { vpc: new ec2.Vpc(stack, 'Vpc', { natGateways: 0 }), services });
+const kmsQueue = (stack: Stack, id: string, props: sqs.QueueProps = {}) =>
+  new sqs.Queue(stack, id, { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: new FifoKey(stack, `${id}Key`), ...props });
+const subscribe = (stack: Stack, queue: sqs.IQueue, deadLetterQueue?: sqs.IQueue) =>
+  new SecureFifoTopic(stack, 'Topic').subscribeQueue('Orders', queue, { deadLetterQueue });
+
+/**
+ * One row: the construct and what is wrong with its input; how to build it; the construct path the
+ * message must start with; the prop; the value as the message shows it; what it says is allowed.
+ */
+type BadInput = [input: string, build: (stack: Stack) => unknown, path: string, prop: string, value: string, allowed: string];
+
+const BAD_INPUTS: BadInput[] = [
+  // FifoKey
+  ['FifoKey pendingWindow 6 days', (s) => new FifoKey(s, 'Key', { pendingWindow: Duration.days(6) }),
+    'Test/Key', 'pendingWindow', '6 days', 'a whole number of days from 7 to 30'],
+  ['FifoKey pendingWindow 31 days', (s) => new FifoKey(s, 'Key', { pendingWindow: Duration.days(31) }),
+    'Test/Key', 'pendingWindow', '31 days', 'a whole number of days from 7 to 30'],
+  ['FifoKey alias in the AWS managed namespace', (s) => new FifoKey(s, 'Key', { alias: 'alias/aws/prices' }),
+    'Test/Key', 'alias', '"alias/aws/prices"', "a name that does not start with 'alias/aws/'"],
+  ['FifoKey alias with a space', (s) => new FifoKey(s, 'Key', { alias: 'price updates' }),
+    'Test/Key', 'alias', '"price updates"', "1-250 characters of A-Z, a-z, 0-9, ':', '/', '_' and '-'"],
+
+  // SecureFifoTopic
+  ['SecureFifoTopic topicName of 257 characters with .fifo', (s) => new SecureFifoTopic(s, 'Topic', { topicName: 'p'.repeat(252) }),
+    'Test/Topic', 'topicName', `"${'p'.repeat(252)}.fifo"`, "1-256 characters of A-Z, a-z, 0-9, '_' and '-', including the '.fifo' suffix"],
+  ['SecureFifoTopic topicName with a space', (s) => new SecureFifoTopic(s, 'Topic', { topicName: 'price updates' }),
+    'Test/Topic', 'topicName', '"price updates.fifo"', "1-256 characters of A-Z, a-z, 0-9, '_' and '-'"],
+  ['SecureFifoTopic topicName with a dot', (s) => new SecureFifoTopic(s, 'Topic', { topicName: 'prices.v2' }),
+    'Test/Topic', 'topicName', '"prices.v2.fifo"', "1-256 characters of A-Z, a-z, 0-9, '_' and '-'"],
+  ['SecureFifoTopic archiveRetention 0 days', (s) => new SecureFifoTopic(s, 'Topic', { archiveRetention: Duration.days(0) }),
+    'Test/Topic', 'archiveRetention', '0 days', 'a whole number of days from 1 to 365'],
+  ['SecureFifoTopic archiveRetention 366 days', (s) => new SecureFifoTopic(s, 'Topic', { archiveRetention: Duration.days(366) }),
+    'Test/Topic', 'archiveRetention', '366 days', 'a whole number of days from 1 to 365'],
+  ['SecureFifoTopic archiveRetention 36 hours (not whole days)', (s) => new SecureFifoTopic(s, 'Topic', { archiveRetention: Duration.hours(36) }),
+    'Test/Topic', 'archiveRetention', '1 day 12 hours', 'a whole number of days from 1 to 365'],
+  ['SecureFifoTopic tracingConfig ACTIVE', (s) => new SecureFifoTopic(s, 'Topic', { tracingConfig: sns.TracingConfig.ACTIVE }),
+    'Test/Topic', 'tracingConfig', '"ACTIVE"', 'PASS_THROUGH or unset'],
+  ["SecureFifoTopic signatureVersion '3'", (s) => new SecureFifoTopic(s, 'Topic', { signatureVersion: '3' }),
+    'Test/Topic', 'signatureVersion', '"3"', "'1' or '2'"],
+  ['SecureFifoTopic on the AWS managed key alias/aws/sns', (s) => new SecureFifoTopic(s, 'Topic', { encryptionKey: kms.Alias.fromAliasName(s, 'Managed', 'alias/aws/sns') }),
+    'Test/Topic', 'encryptionKey', '"alias/aws/sns"', 'a customer managed KMS key'],
+  ['SecureFifoTopic on a key of another region', (s) => new SecureFifoTopic(s, 'Topic', { encryptionKey: kms.Key.fromKeyArn(s, 'Far', OTHER_REGION_KEY) }),
+    'Test/Topic', 'encryptionKey', `"${OTHER_REGION_KEY}"`, "a key in the stack's region eu-west-1"],
+  ['SecureFifoTopic privateEndpoints without an SNS endpoint', (s) => new SecureFifoTopic(s, 'Topic', { privateEndpoints: endpoints(s, [MessagingService.SQS, MessagingService.KMS]) }),
+    'Test/Topic', 'privateEndpoints', '"Test/Endpoints"', 'MessagingEndpoints whose services include SNS'],
+
+  // SecureFifoQueue
+  ['SecureFifoQueue queueName of 81 characters with .fifo', (s) => new SecureFifoQueue(s, 'Queue', { queueName: 'q'.repeat(76) }),
+    'Test/Queue', 'queueName', `"${'q'.repeat(76)}.fifo"`, "1-80 characters of A-Z, a-z, 0-9, '_' and '-', including the '.fifo' suffix"],
+  ['SecureFifoQueue queueName with a slash', (s) => new SecureFifoQueue(s, 'Queue', { queueName: 'orders/eu' }),
+    'Test/Queue', 'queueName', '"orders/eu.fifo"', "1-80 characters of A-Z, a-z, 0-9, '_' and '-'"],
+  ['SecureFifoQueue maxReceiveCount 0', (s) => new SecureFifoQueue(s, 'Queue', { maxReceiveCount: 0 }),
+    'Test/Queue', 'maxReceiveCount', '0', 'a whole number from 1 to 1000'],
+  ['SecureFifoQueue maxReceiveCount 1001', (s) => new SecureFifoQueue(s, 'Queue', { maxReceiveCount: 1001 }),
+    'Test/Queue', 'maxReceiveCount', '1001', 'a whole number from 1 to 1000'],
+  ['SecureFifoQueue maxReceiveCount 2.5', (s) => new SecureFifoQueue(s, 'Queue', { maxReceiveCount: 2.5 }),
+    'Test/Queue', 'maxReceiveCount', '2.5', 'a whole number from 1 to 1000'],
+  ['SecureFifoQueue visibilityTimeout 12 h + 1 s', (s) => new SecureFifoQueue(s, 'Queue', { visibilityTimeout: Duration.seconds(43_201) }),
+    'Test/Queue', 'visibilityTimeout', '12 hours 1 second', '0 seconds to 12 hours'],
+  ['SecureFifoQueue retentionPeriod 59 s', (s) => new SecureFifoQueue(s, 'Queue', { retentionPeriod: Duration.seconds(59) }),
+    'Test/Queue', 'retentionPeriod', '59 seconds', '1 minute to 14 days'],
+  ['SecureFifoQueue retentionPeriod 14 days + 1 s', (s) => new SecureFifoQueue(s, 'Queue', { retentionPeriod: Duration.seconds(1_209_601) }),
+    'Test/Queue', 'retentionPeriod', '14 days 1 second', '1 minute to 14 days'],
+  ['SecureFifoQueue dataKeyReuse 59 s', (s) => new SecureFifoQueue(s, 'Queue', { dataKeyReuse: Duration.seconds(59) }),
+    'Test/Queue', 'dataKeyReuse', '59 seconds', '1 minute to 24 hours'],
+  ['SecureFifoQueue dataKeyReuse 24 h + 1 s', (s) => new SecureFifoQueue(s, 'Queue', { dataKeyReuse: Duration.seconds(86_401) }),
+    'Test/Queue', 'dataKeyReuse', '1 day 1 second', '1 minute to 24 hours'],
+  ['SecureFifoQueue PER_MESSAGE_GROUP_ID without deduplicationScope', (s) => new SecureFifoQueue(s, 'Queue', { fifoThroughputLimit: sqs.FifoThroughputLimit.PER_MESSAGE_GROUP_ID }),
+    'Test/Queue', 'fifoThroughputLimit', '"PER_MESSAGE_GROUP_ID"', 'only with deduplicationScope MESSAGE_GROUP'],
+  ['SecureFifoQueue PER_MESSAGE_GROUP_ID with deduplicationScope QUEUE', (s) => new SecureFifoQueue(s, 'Queue', {
+    fifoThroughputLimit: sqs.FifoThroughputLimit.PER_MESSAGE_GROUP_ID, deduplicationScope: sqs.DeduplicationScope.QUEUE,
+  }), 'Test/Queue', 'fifoThroughputLimit', '"PER_MESSAGE_GROUP_ID"', 'only with deduplicationScope MESSAGE_GROUP (got queue)'],
+  ['SecureFifoQueue on the AWS managed key alias/aws/sqs', (s) => new SecureFifoQueue(s, 'Queue', { encryptionKey: kms.Alias.fromAliasName(s, 'Managed', 'alias/aws/sqs') }),
+    'Test/Queue', 'encryptionKey', '"alias/aws/sqs"', 'a customer managed KMS key'],
+  ['SecureFifoQueue on alias/aws/sqs given as an ARN', (s) => new SecureFifoQueue(s, 'Queue', {
+    encryptionKey: kms.Key.fromKeyArn(s, 'Managed', 'arn:aws:kms:eu-west-1:111111111111:alias/aws/sqs'),
+  }), 'Test/Queue', 'encryptionKey', '"arn:aws:kms:eu-west-1:111111111111:alias/aws/sqs"', 'a customer managed KMS key'],
+  ['SecureFifoQueue on a key of another region', (s) => new SecureFifoQueue(s, 'Queue', { encryptionKey: kms.Key.fromKeyArn(s, 'Far', OTHER_REGION_KEY) }),
+    'Test/Queue', 'encryptionKey', `"${OTHER_REGION_KEY}"`, "a key in the stack's region eu-west-1"],
+  ['SecureFifoQueue privateEndpoints without an SQS endpoint', (s) => new SecureFifoQueue(s, 'Queue', { privateEndpoints: endpoints(s, [MessagingService.SNS]) }),
+    'Test/Queue', 'privateEndpoints', '"Test/Endpoints"', 'MessagingEndpoints whose services include SQS'],
+
+  // subscribeQueue
+  ['subscribeQueue a standard queue', (s) => subscribe(s, kmsQueue(s, 'Standard')),
+    'Test/Topic', 'queue', '"Test/Standard"', 'a FIFO queue'],
+  ['subscribeQueue an SSE-SQS queue', (s) => subscribe(s, new sqs.Queue(s, 'Queue', { fifo: true, encryption: sqs.QueueEncryption.SQS_MANAGED })),
+    'Test/Topic', 'queue.encryption', '"SQS_MANAGED"', 'KMS with a customer managed key'],
+  ['subscribeQueue a queue without encryption settings (SSE-SQS)', (s) => subscribe(s, new sqs.Queue(s, 'Queue', { fifo: true })),
+    'Test/Topic', 'queue.encryption', '"unset (SSE-SQS, the CloudFormation default)"', 'KMS with a customer managed key'],
+  ['subscribeQueue an unencrypted queue', (s) => subscribe(s, new sqs.Queue(s, 'Queue', { fifo: true, encryption: sqs.QueueEncryption.UNENCRYPTED })),
+    'Test/Topic', 'queue.encryption', '"UNENCRYPTED"', 'KMS with a customer managed key'],
+  ['subscribeQueue a KMS_MANAGED queue', (s) => subscribe(s, new sqs.Queue(s, 'Queue', { fifo: true, encryption: sqs.QueueEncryption.KMS_MANAGED })),
+    'Test/Topic', 'queue.encryption', '"KMS_MANAGED"', 'KMS with a customer managed key'],
+  ['subscribeQueue a queue on alias/aws/sqs', (s) => subscribe(s, new sqs.Queue(s, 'Queue', {
+    fifo: true, encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: kms.Alias.fromAliasName(s, 'Managed', 'alias/aws/sqs'),
+  })), 'Test/Topic', 'queue.encryptionMasterKey', '"alias/aws/sqs"', 'a customer managed KMS key'],
+  ['subscribeQueue an imported queue on a key of another region', (s) => subscribe(s, sqs.Queue.fromQueueAttributes(s, 'Queue', {
+    queueArn: 'arn:aws:sqs:eu-west-1:111111111111:orders.fifo', keyArn: OTHER_REGION_KEY,
+  })), 'Test/Topic', 'queue.encryptionMasterKey', `"${OTHER_REGION_KEY}"`, "a key in the stack's region eu-west-1"],
+  ['subscribeQueue with a standard deadLetterQueue', (s) => subscribe(s, new SecureFifoQueue(s, 'Queue'), kmsQueue(s, 'StandardDlq')),
+    'Test/Topic', 'deadLetterQueue', '"Test/StandardDlq"', 'a FIFO queue'],
+  ['subscribeQueue with an SSE-SQS deadLetterQueue', (s) => subscribe(s, new SecureFifoQueue(s, 'Queue'), new sqs.Queue(s, 'SseSqsDlq', { fifo: true, encryption: sqs.QueueEncryption.SQS_MANAGED })),
+    'Test/Topic', 'deadLetterQueue.encryption', '"SQS_MANAGED"', 'KMS with a customer managed key'],
+  ['subscribeQueue a FIFO queue whose own DLQ is standard', (s) => subscribe(s, kmsQueue(s, 'Queue', {
+    fifo: true, deadLetterQueue: { queue: kmsQueue(s, 'StandardDlq'), maxReceiveCount: 5 },
+  })), 'Test/Topic', 'deadLetterQueue (the DLQ of Test/Queue)', '"Test/StandardDlq"', 'a FIFO queue'],
+  ['subscribeQueue twice with one id', (s) => {
+    const topic = new SecureFifoTopic(s, 'Topic');
+    topic.subscribeQueue('Orders', new SecureFifoQueue(s, 'First'));
+    topic.subscribeQueue('Orders', new SecureFifoQueue(s, 'Second'));
+  }, 'Test/Topic', 'subscribeQueue id', '"Orders"', 'an id not yet subscribed to this topic'],
+
+  // FifoFanout and addSubscriber
+  ['addSubscriber deduplicationScope QUEUE on a highThroughput fan-out', (s) =>
+    new FifoFanout(s, 'Fanout', { highThroughput: true }).addSubscriber('Retail', { deduplicationScope: sqs.DeduplicationScope.QUEUE }),
+  'Test/Fanout', 'deduplicationScope', '"QUEUE"', 'MESSAGE_GROUP or unset when the fan-out has highThroughput: true'],
+  ['addSubscriber fifoThroughputLimit PER_QUEUE on a highThroughput fan-out', (s) =>
+    new FifoFanout(s, 'Fanout', { highThroughput: true }).addSubscriber('Retail', { fifoThroughputLimit: sqs.FifoThroughputLimit.PER_QUEUE }),
+  'Test/Fanout', 'fifoThroughputLimit', '"PER_QUEUE"', 'PER_MESSAGE_GROUP_ID or unset when the fan-out has highThroughput: true'],
+  ['addSubscriber with a duplicate id', (s) => {
+    const fanout = new FifoFanout(s, 'Fanout');
+    fanout.addSubscriber('Retail');
+    fanout.addSubscriber('Retail');
+  }, 'Test/Fanout', 'id', '"Retail"', 'an id not already used by another subscriber of this fan-out'],
+  ['addSubscriber maxReceiveCount 1001', (s) => new FifoFanout(s, 'Fanout').addSubscriber('Retail', { maxReceiveCount: 1001 }),
+    'Test/Fanout/Retail/Queue', 'maxReceiveCount', '1001', 'a whole number from 1 to 1000'],
+  ['addSubscriber on the AWS managed key alias/aws/sqs', (s) =>
+    new FifoFanout(s, 'Fanout').addSubscriber('Retail', { encryptionKey: kms.Alias.fromAliasName(s, 'Managed', 'alias/aws/sqs') }),
+  'Test/Fanout/Retail/Queue', 'encryptionKey', '"alias/aws/sqs"', 'a customer managed KMS key'],
+  ['addSubscriber on a fan-out whose endpoints lack SQS', (s) =>
+    new FifoFanout(s, 'Fanout', { privateEndpoints: endpoints(s, [MessagingService.SNS, MessagingService.KMS]) }).addSubscriber('Retail'),
+  'Test/Fanout/Retail/Queue', 'privateEndpoints', '"Test/Endpoints"', 'MessagingEndpoints whose services include SQS'],
+  ['FifoFanout keyAlias in the AWS managed namespace', (s) => new FifoFanout(s, 'Fanout', { keyAlias: 'aws/prices' }),
+    'Test/Fanout/Key', 'alias', '"aws/prices"', "a name that does not start with 'alias/aws/'"],
+  ['FifoFanout topicName with a space', (s) => new FifoFanout(s, 'Fanout', { topicName: 'price updates' }),
+    'Test/Fanout/Topic', 'topicName', '"price updates.fifo"', "1-256 characters of A-Z, a-z, 0-9, '_' and '-'"],
+  ['FifoFanout archiveRetention 366 days', (s) => new FifoFanout(s, 'Fanout', { archiveRetention: Duration.days(366) }),
+    'Test/Fanout/Topic', 'archiveRetention', '366 days', 'a whole number of days from 1 to 365'],
+  ['FifoFanout on a key of another region', (s) => new FifoFanout(s, 'Fanout', { encryptionKey: kms.Key.fromKeyArn(s, 'Far', OTHER_REGION_KEY) }),
+    'Test/Fanout/Topic', 'encryptionKey', `"${OTHER_REGION_KEY}"`, "a key in the stack's region eu-west-1"],
+  ['FifoFanout whose endpoints lack SNS', (s) => new FifoFanout(s, 'Fanout', { privateEndpoints: endpoints(s, [MessagingService.SQS]) }),
+    'Test/Fanout/Topic', 'privateEndpoints', '"Test/Endpoints"', 'MessagingEndpoints whose services include SNS'],
+
+  // MessagingEndpoints
+  ['MessagingEndpoints services []', (s) => endpoints(s, []),
+    'Test/Endpoints', 'services', '[]', 'one or more of SNS, SQS, KMS'],
+  ['MessagingEndpoints in a VPC with public subnets only', (s) => new MessagingEndpoints(s, 'Endpoints', {
+    vpc: new ec2.Vpc(s, 'Vpc', { subnetConfiguration: [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC }] }),
+  }), 'Test/Endpoints', 'vpc', 'Test/Vpc', 'a VPC with PRIVATE_WITH_EGRESS or PRIVATE_ISOLATED subnets, or an explicit subnets selection'],
+  ['MessagingEndpoints in an imported VPC with public subnets only', (s) => new MessagingEndpoints(s, 'Endpoints', {
+    vpc: ec2.Vpc.fromVpcAttributes(s, 'Imported', { vpcId: 'vpc-0123456789abcdef0', availabilityZones: ['eu-west-1a'], publicSubnetIds: ['subnet-0123456789abcdef0'] }),
+  }), 'Test/Endpoints', 'vpc', 'Test/Imported', 'a VPC with PRIVATE_WITH_EGRESS or PRIVATE_ISOLATED subnets'],
+];
+
+describe('invalid configurations are refused with path, prop, value and what is allowed', () => {
+  test.each(BAD_INPUTS)('%s', (_input, build, path, prop, value, allowed) => {
+    const message = errorOf(build);
+
+    expect(message.startsWith(`${path}: `)).toBe(true);
+    expect(message).toMatch(new RegExp(`(^|\\n| )${escape(prop)}:? ${escape(value)} .*allowed.*${escape(allowed)}`));
+  });
+});
+
+describe('one construct with several problems reports them in one error', () => {
+  test('SecureFifoQueue: name, maxReceiveCount, retention, data key reuse and throughput limit together', () => {
+    const message = errorOf((s) => new SecureFifoQueue(s, 'Queue', {
+      queueName: 'orders queue',
+      maxReceiveCount: 0,
+      retentionPeriod: Duration.seconds(59),
+      dataKeyReuse: Duration.hours(25),
+      fifoThroughputLimit: sqs.FifoThroughputLimit.PER_MESSAGE_GROUP_ID,
+    }));
+
+    expect(message.split('\n')).toEqual([
+      'Test/Queue: invalid SecureFifoQueue props:',
+      expect.stringMatching(/^ {2}- queueName: "orders queue.fifo" is not allowed/),
+      expect.stringMatching(/^ {2}- maxReceiveCount: 0 is not allowed/),
+      expect.stringMatching(/^ {2}- retentionPeriod: 59 seconds is not allowed/),
+      expect.stringMatching(/^ {2}- dataKeyReuse: 1 day 1 hour is not allowed/),
+      expect.stringMatching(/^ {2}- fifoThroughputLimit: "PER_MESSAGE_GROUP_ID" is not allowed/),
+    ]);
+  });
+
+  test('SecureFifoTopic: name, archive, tracing, signature version and key together', () => {
+    const message = errorOf((s) => new SecureFifoTopic(s, 'Topic', {
+      topicName: 'prices!',
+      archiveRetention: Duration.days(0),
+      tracingConfig: sns.TracingConfig.ACTIVE,
+      signatureVersion: '3',
+      encryptionKey: kms.Alias.fromAliasName(s, 'Managed', 'alias/aws/sns'),
+    }));
+
+    expect(message.split('\n').map((line) => line.split(':')[0])).toEqual([
+      'Test/Topic', '  - topicName', '  - archiveRetention', '  - encryptionKey', '  - tracingConfig', '  - signatureVersion',
+    ]);
+  });
+
+  test('FifoKey: alias and pendingWindow together', () => {
+    const message = errorOf((s) => new FifoKey(s, 'Key', { alias: 'alias/aws/prices', pendingWindow: Duration.days(3) }));
+
+    expect(message.split('\n').map((line) => line.split(':')[0])).toEqual(['Test/Key', '  - alias', '  - pendingWindow']);
+  });
+
+  test('subscribeQueue: a standard, unencrypted queue and a standard DLQ together', () => {
+    const message = errorOf((s) => subscribe(
+      s,
+      new sqs.Queue(s, 'Queue', { encryption: sqs.QueueEncryption.UNENCRYPTED }),
+      kmsQueue(s, 'StandardDlq'),
+    ));
+
+    expect(message.split('\n').map((line) => line.split(':')[0])).toEqual([
+      'Test/Topic', '  - queue', '  - queue.encryption', '  - deadLetterQueue',
+    ]);
+  });
+
+  test('addSubscriber: a duplicate id and a queue-scoped dedup on a high-throughput fan-out together', () => {
+    const message = errorOf((s) => {
+      const fanout = new FifoFanout(s, 'Fanout', { highThroughput: true });
+      fanout.addSubscriber('Retail');
+      fanout.addSubscriber('Retail', { deduplicationScope: sqs.DeduplicationScope.QUEUE });
+    });
+
+    expect(message.split('\n').map((line) => line.split(':')[0])).toEqual(['Test/Fanout', '  - id', '  - deduplicationScope']);
+  });
+});
+
+interface Warned {
+  readonly input: string;
+  readonly build: (stack: Stack) => unknown;
+  /** The warning id (cdk-secure-fifo:...). */
+  readonly id: string;
+  /** The construct path the warning is attached to. */
+  readonly path: string;
+  /** What the message must name: the prop or subject, the value, and the remedy. */
+  readonly names: string[];
+}
+
+const WARNED: Warned[] = [
+  {
+    input: 'a filter policy (delivery becomes at-most-once)',
+    id: 'cdk-secure-fifo:filterPolicyAtMostOnce',
+    path: '/Test/Fanout/Topic/Retail',
+    build: (s) => new FifoFanout(s, 'Fanout').addSubscriber('Retail', { filterPolicy: { business: sns.SubscriptionFilter.stringFilter({ allowlist: ['retail'] }) } }),
+    names: ['filterPolicy', '["business"]', 'at-most-once', 'Leave filterPolicy unset for exactly-once delivery'],
+  },
+  {
+    input: 'an imported key whose policy cannot be changed here',
+    id: 'cdk-secure-fifo:importedKeyPolicy',
+    path: '/Test/Fanout/Topic',
+    build: (s) => new FifoFanout(s, 'Fanout', {
+      encryptionKey: kms.Key.fromKeyArn(s, 'ImportedKey', 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab'),
+    }).addSubscriber('Retail'),
+    names: ['The imported key Test/ImportedKey', 'Add this statement to its key policy: {', '"Principal":{"Service":"sns.amazonaws.com"}', '"kms:GenerateDataKey*","kms:Decrypt"', '"aws:SourceAccount":"111111111111"', 'aws:SourceArn'],
+  },
+  {
+    input: 'an imported queue of unknown encryption',
+    id: 'cdk-secure-fifo:unknownQueueEncryption',
+    path: '/Test/Topic',
+    build: (s) => subscribe(s, sqs.Queue.fromQueueArn(s, 'Imported', 'arn:aws:sqs:eu-west-1:111111111111:orders.fifo'), new SecureFifoQueue(s, 'Dlq')),
+    names: ['subscribeQueue("Orders")', 'the encryption of Test/Imported', 'a FIFO queue encrypted with a customer managed key', 'sns.amazonaws.com', ':sns:eu-west-1:111111111111:'],
+  },
+  {
+    input: 'an imported queue whose policy cannot be changed here',
+    id: 'cdk-secure-fifo:importedQueuePolicy',
+    path: '/Test/Topic',
+    build: (s) => subscribe(s, sqs.Queue.fromQueueArn(s, 'Imported', 'arn:aws:sqs:eu-west-1:111111111111:orders.fifo'), new SecureFifoQueue(s, 'Dlq')),
+    names: ['subscribeQueue("Orders")', 'the policy of Test/Imported', 'sqs:SendMessage with aws:SourceArn', ':sns:eu-west-1:111111111111:'],
+  },
+];
+
+describe('what cannot be decided at synth warns, naming path, subject, value and remedy', () => {
+  test.each(WARNED.map((row) => [row.input, row] as const))('%s', (_input, row) => {
+    const stack = newStack();
+    row.build(stack);
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp(row.id));
+
+    expect(warnings.map((w) => w.id)).toEqual([row.path]);
+    for (const name of row.names) {
+      expect(warnings[0].entry.data).toContain(name);
+    }
+  });
+
+  test('no warning message shows an unresolved token or [object Object]', () => {
+    const texts = WARNED.flatMap((row) => {
+      const stack = newStack();
+      row.build(stack);
+      return Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cdk-secure-fifo:')).map((w) => String(w.entry.data));
+    });
+
+    expect(texts.length).toBeGreaterThanOrEqual(WARNED.length);
+    expect(texts.filter((t) => /\$\{Token|\[object Object\]/.test(t))).toEqual([]);
+  });
+});
+
+describe('tokens are never judged: they are only known at deploy time', () => {
+  test('maxReceiveCount from a CfnParameter reaches the redrive policy unchecked', () => {
+    const stack = newStack();
+    const receives = new CfnParameter(stack, 'MaxReceives', { type: 'Number', default: 5000 });
+    new SecureFifoQueue(stack, 'Queue', { maxReceiveCount: Token.asNumber(receives.value) });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: { maxReceiveCount: { Ref: 'MaxReceives' } } });
+  });
+
+  test('queueName from a CfnParameter gets .fifo and a derived DLQ name, unchecked', () => {
+    const stack = newStack();
+    const name = new CfnParameter(stack, 'QueueName', { default: 'not a valid name' });
+    new SecureFifoQueue(stack, 'Queue', { queueName: name.valueAsString });
+    const template = Template.fromStack(stack);
+
+    template.hasResourceProperties('AWS::SQS::Queue', { QueueName: { 'Fn::Join': ['', [{ Ref: 'QueueName' }, '.fifo']] } });
+    template.hasResourceProperties('AWS::SQS::Queue', { QueueName: { 'Fn::Join': ['', [{ Ref: 'QueueName' }, '-dlq.fifo']] } });
+  });
+
+  test('topicName and archiveRetention from CfnParameters reach the topic unchecked', () => {
+    const stack = newStack();
+    const name = new CfnParameter(stack, 'TopicName', { default: 'bad name!' });
+    const days = new CfnParameter(stack, 'ArchiveDays', { type: 'Number', default: 400 });
+    new SecureFifoTopic(stack, 'Topic', { topicName: name.valueAsString, archiveRetention: Duration.days(Token.asNumber(days.value)) });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::SNS::Topic', {
+      TopicName: { 'Fn::Join': ['', [{ Ref: 'TopicName' }, '.fifo']] },
+      ArchivePolicy: { MessageRetentionPeriod: { Ref: 'ArchiveDays' } },
+    });
+  });
+
+  test('visibilityTimeout, retentionPeriod and dataKeyReuse from CfnParameters reach the queue unchecked', () => {
+    const stack = newStack();
+    const seconds = (id: string) => Duration.seconds(Token.asNumber(new CfnParameter(stack, id, { type: 'Number', default: 0 }).value));
+    new SecureFifoQueue(stack, 'Queue', { visibilityTimeout: seconds('Visibility'), retentionPeriod: seconds('Retention'), dataKeyReuse: seconds('Reuse') });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::SQS::Queue', {
+      VisibilityTimeout: { Ref: 'Visibility' },
+      MessageRetentionPeriod: { Ref: 'Retention' },
+      KmsDataKeyReusePeriodSeconds: { Ref: 'Reuse' },
+    });
+  });
+
+  test('a key alias from a CfnParameter is not checked', () => {
+    const stack = newStack();
+    new FifoKey(stack, 'Key', { alias: new CfnParameter(stack, 'Alias', { default: 'alias/aws/x' }).valueAsString });
+
+    Template.fromStack(stack).resourceCountIs('AWS::KMS::Alias', 1);
+  });
+});
