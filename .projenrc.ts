@@ -1,4 +1,4 @@
-import { awscdk, javascript, JsonFile } from 'projen';
+import { awscdk, DependencyType, javascript, JsonFile } from 'projen';
 import { UpdateSnapshot } from 'projen/lib/javascript';
 
 // The lowest aws-cdk-lib with every API the library calls (Validations.acknowledge,
@@ -56,6 +56,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
   ],
 
   jestOptions: {
+    // Jest 30 and eslint-import-resolver-typescript 4 need unrs-resolver, whose non-Linux bindings
+    // this project's registry does not serve; `npm ci` then rejects the lockfile. These versions
+    // resolve with plain JavaScript.
+    jestVersion: '^29',
     // A test run never rewrites snapshots; `npx projen test:update` is the deliberate way.
     updateSnapshot: UpdateSnapshot.NEVER,
     passWithNoTests: false,
@@ -85,6 +89,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
 // The tests deliberately run on a newer aws-cdk-lib than the peer floor (see CDK_TEST_VERSION).
 project.compileTask.reset('jsii --silence-warnings=reserved-word --silence-warnings=metadata/missing-dev-dependency');
+
+// projen's eslint setup adds eslint-import-resolver-typescript 4 (unrs-resolver, see jestVersion).
+project.deps.removeDependency('eslint-import-resolver-typescript');
+project.deps.addDependency('eslint-import-resolver-typescript@~3.6.3', DependencyType.BUILD);
 
 // -- Packaging: the release workflow builds each language with its own toolchain (package:python,
 // package:java, ...). Locally and in CI only Node exists, so `build` packages JavaScript and proves
