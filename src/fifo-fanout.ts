@@ -5,30 +5,16 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { FifoKey } from './fifo-key';
+import { SubscriptionDeliveryOptions } from './fifo-subscription';
 import { IMessagingEndpoints } from './messaging-endpoints';
-import { Problems } from './private/validation';
+import { checkHighThroughput, checkIdFree, Problems } from './private/validation';
 import { SecureFifoQueue, SecureFifoQueueOptions } from './secure-fifo-queue';
 import { ISecureFifoTopic, SecureFifoTopic } from './secure-fifo-topic';
 
 /**
- * Options for one subscriber of a `FifoFanout`.
+ * Options for one subscriber of a `FifoFanout`: its queue and how SNS delivers to it.
  */
-export interface FifoSubscriberOptions extends SecureFifoQueueOptions {
-  /**
-   * Deliver the published body as is instead of an SNS JSON envelope.
-   *
-   * @default true
-   */
-  readonly rawMessageDelivery?: boolean;
-
-  /**
-   * Deliver only matching messages. Makes this subscriber at-most-once and emits warning
-   * `cdk-secure-fifo:filterPolicyAtMostOnce`.
-   *
-   * @default - every message is delivered (exactly-once)
-   */
-  readonly filterPolicy?: { [attribute: string]: sns.SubscriptionFilter };
-}
+export interface FifoSubscriberOptions extends SecureFifoQueueOptions, SubscriptionDeliveryOptions {}
 
 /**
  * Properties for a `FifoSubscriber`.
@@ -118,7 +104,8 @@ export interface FifoFanoutProps {
   readonly keyAlias?: string;
 
   /**
-   * What happens to the key, queues and DLQs when they leave the stack.
+   * What happens to the queues, DLQs and the key this construct creates (not a key you pass in
+   * `encryptionKey`) when they leave the stack.
    *
    * @default RemovalPolicy.RETAIN
    */
@@ -170,21 +157,19 @@ export class FifoFanout extends Construct {
    * @param options the queue and subscription options
    */
   public addSubscriber(id: string, options: FifoSubscriberOptions = {}): FifoSubscriber {
+    const highThroughput = this.props.highThroughput ?? false;
     const problems = new Problems();
-    if (this.subscribers.has(id)) {
-      problems.add('id', id, 'allowed: an id not already used by another subscriber of this fan-out');
+    if (checkIdFree(problems, this, id)) {
+      checkIdFree(problems, this.topic, id, `${id}DeadLetterQueue`);
     }
-    if (this.props.highThroughput) {
-      if (options.deduplicationScope === sqs.DeduplicationScope.QUEUE) {
-        problems.add('deduplicationScope', 'QUEUE', 'allowed: MESSAGE_GROUP or unset when the fan-out has highThroughput: true');
-      }
-      if (options.fifoThroughputLimit === sqs.FifoThroughputLimit.PER_QUEUE) {
-        problems.add('fifoThroughputLimit', 'PER_QUEUE', 'allowed: PER_MESSAGE_GROUP_ID or unset when the fan-out has highThroughput: true');
-      }
-    }
+    checkHighThroughput(problems, {
+      perMessageGroupLimit: false,
+      messageGroupScope: false,
+      queueScopeGiven: options.deduplicationScope === sqs.DeduplicationScope.QUEUE,
+      perQueueGiven: options.fifoThroughputLimit === sqs.FifoThroughputLimit.PER_QUEUE,
+    }, highThroughput);
     problems.throwIfAny(this, `addSubscriber("${id}")`);
 
-    const highThroughput = this.props.highThroughput ?? false;
     const subscriber = new FifoSubscriber(this, id, {
       ...options,
       topic: this.topic,

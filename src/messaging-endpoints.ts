@@ -1,8 +1,10 @@
 import { Annotations, Lazy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IConstruct } from 'constructs';
 import { WARNING } from './private/policies';
+import { Problems } from './private/validation';
 
 /**
  * The interface endpoints that topics and queues can be restricted to.
@@ -29,9 +31,9 @@ export interface IMessagingEndpoints extends IConstruct {
 
   /**
    * Admit this key in the KMS endpoint policy.
-   * @param keyArn the key's ARN
+   * @param key the key
    */
-  allowKey(keyArn: string): void;
+  allowKey(key: kms.IKey): void;
 }
 
 /**
@@ -61,8 +63,8 @@ export interface MessagingEndpointsProps {
   readonly subnets?: ec2.SubnetSelection;
 
   /**
-   * Security groups for the endpoints, instead of the one this construct creates.
-   * Nothing is admitted automatically to groups you bring: call `allowFrom` or add rules yourself.
+   * Security groups for the endpoints, instead of the one this construct creates. Nothing is
+   * admitted to groups you bring, not even `clientSecurityGroup`: call `allowFrom` or add rules yourself.
    *
    * @default - a new group that admits TCP 443 from `clientSecurityGroup` only
    */
@@ -80,6 +82,8 @@ export interface MessagingEndpointsProps {
    * with them. Emits warning `cdk-secure-fifo:endpointAllowsAllResources`.
    *
    * @default false - once a resource is registered, only registered resources are reachable
+   * (keys registered from another stack leave the KMS endpoint open to every key of the account,
+   * since naming them would make this stack depend on theirs)
    */
   readonly allowAllResources?: boolean;
 }
@@ -103,20 +107,33 @@ export class MessagingEndpoints extends Construct implements IMessagingEndpoints
   public readonly sqsEndpointId?: string;
   /** The KMS endpoint's ID, if created. */
   public readonly kmsEndpointId?: string;
-  /** Publishers and consumers that join this group may reach the endpoints on TCP 443. */
+  /**
+   * Publishers and consumers that join this group may reach the endpoints on TCP 443 (when the
+   * endpoints use the security group this construct creates; see `securityGroups`).
+   */
   public readonly clientSecurityGroup: ec2.SecurityGroup;
   /** The endpoints' network access. */
   public readonly connections: ec2.Connections;
 
   private readonly arns: Record<MessagingService, string[]> = { SNS: [], SQS: [], KMS: [] };
+  private readonly keys: kms.IKey[] = [];
+  private anyKey = false;
 
   constructor(scope: Construct, id: string, props: MessagingEndpointsProps) {
     super(scope, id);
     const services = props.services ?? [MessagingService.SNS, MessagingService.SQS, MessagingService.KMS];
+    const problems = new Problems();
     if (services.length === 0) {
-      throw new Error(`${this.node.path}: invalid MessagingEndpoints props:\n  - services: [] is not allowed; allowed: one or more of SNS, SQS, KMS`);
+      problems.add('services', services, 'allowed: one or more of SNS, SQS, KMS');
     }
-    const subnets = props.subnets ?? this.defaultSubnets(props.vpc);
+    if (!props.subnets && props.vpc.privateSubnets.length === 0 && props.vpc.isolatedSubnets.length === 0) {
+      problems.add('vpc', props.vpc.node.path, 'allowed: a VPC with PRIVATE_WITH_EGRESS or PRIVATE_ISOLATED subnets, or an explicit subnets selection');
+    }
+    problems.throwIfAny(this, 'MessagingEndpoints');
+    const subnets = props.subnets ?? {
+      subnetType: props.vpc.privateSubnets.length > 0 ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED,
+      onePerAz: true,
+    };
 
     this.clientSecurityGroup = new ec2.SecurityGroup(this, 'ClientSecurityGroup', {
       vpc: props.vpc,
@@ -158,7 +175,7 @@ export class MessagingEndpoints extends Construct implements IMessagingEndpoints
       endpoint.addToPolicy(new iam.PolicyStatement({
         principals: [new iam.AnyPrincipal()],
         actions: actions[service],
-        resources: Lazy.list({ produce: () => (props.allowAllResources || this.arns[service].length === 0 ? ['*'] : this.arns[service]) }),
+        resources: Lazy.list({ produce: () => this.resourcesFor(service, props.allowAllResources ?? false) }),
         conditions: { StringEquals: { 'aws:PrincipalAccount': Stack.of(this).account } },
       }));
       created[service] = endpoint;
@@ -198,21 +215,18 @@ export class MessagingEndpoints extends Construct implements IMessagingEndpoints
   }
 
   /** Admit this key in the KMS endpoint policy. */
-  public allowKey(keyArn: string): void {
-    if (!this.arns.KMS.includes(keyArn)) {
-      this.arns.KMS.push(keyArn);
+  public allowKey(key: kms.IKey): void {
+    if (Stack.of(key) !== Stack.of(this)) {
+      this.anyKey = true;
+    } else if (!this.keys.includes(key)) {
+      this.keys.push(key);
+      this.arns.KMS.push(key.keyArn);
     }
   }
 
-  private defaultSubnets(vpc: ec2.IVpc): ec2.SubnetSelection {
-    if (vpc.privateSubnets.length > 0) {
-      return { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, onePerAz: true };
-    }
-    if (vpc.isolatedSubnets.length > 0) {
-      return { subnetType: ec2.SubnetType.PRIVATE_ISOLATED, onePerAz: true };
-    }
-    throw new Error(
-      `${this.node.path}: invalid MessagingEndpoints props:\n  - vpc: ${vpc.node.path} has no private or isolated subnets; allowed: a VPC with PRIVATE_WITH_EGRESS or PRIVATE_ISOLATED subnets, or an explicit subnets selection`,
-    );
+  private resourcesFor(service: MessagingService, allowAll: boolean): string[] {
+    const arns = this.arns[service];
+    const open = allowAll || arns.length === 0 || (service === MessagingService.KMS && this.anyKey);
+    return open ? ['*'] : arns;
   }
 }

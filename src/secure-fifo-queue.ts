@@ -8,10 +8,11 @@ import { IMessagingEndpoints } from './messaging-endpoints';
 import { acknowledgeTerminalDeadLetterQueue } from './private/compliance';
 import { deadLetterFifoName, queueArnFromName, queueFifoName } from './private/names';
 import { checkCustomerKey } from './private/policies';
-import { checkEndpointFor, restrictQueueToEndpoint } from './private/private-endpoints';
+import { checkEndpointFor, restrictQueuesToEndpoint } from './private/private-endpoints';
 import { SharedPolicyQueue } from './private/shared-policy-queue';
 import {
   checkFifoName,
+  checkHighThroughput,
   checkIntRange,
   checkSecondsRange,
   DATA_KEY_REUSE_SECONDS,
@@ -29,7 +30,8 @@ import {
 export interface SecureFifoQueueOptions {
   /**
    * The queue's name; `.fifo` is appended when missing (always to a token such as a CfnParameter).
-   * The DLQ is named `<name>-dlq.fifo`.
+   * The DLQ is named `<name>-dlq.fifo`, or gets a generated `...-dlq.fifo` name when that would
+   * exceed 80 characters.
    *
    * @default - a unique name generated from the construct path
    */
@@ -149,6 +151,7 @@ export class SecureFifoQueue extends sqs.QueueBase {
   /** Always true. */
   public readonly fifo: boolean = true;
   protected readonly autoCreatePolicy = false;
+  private readonly offEndpointRoles: iam.IRole[] = [];
 
   constructor(scope: Construct, id: string, props: SecureFifoQueueProps = {}) {
     super(scope, id);
@@ -164,10 +167,12 @@ export class SecureFifoQueue extends sqs.QueueBase {
     checkSecondsRange(problems, 'retentionPeriod', props.retentionPeriod, RETENTION_SECONDS, '1 minute to 14 days');
     checkSecondsRange(problems, 'dataKeyReuse', props.dataKeyReuse, DATA_KEY_REUSE_SECONDS, '1 minute to 24 hours');
     checkCustomerKey(problems, this, 'encryptionKey', props.encryptionKey);
-    if (props.fifoThroughputLimit === sqs.FifoThroughputLimit.PER_MESSAGE_GROUP_ID &&
-        props.deduplicationScope !== sqs.DeduplicationScope.MESSAGE_GROUP) {
-      problems.add('fifoThroughputLimit', 'PER_MESSAGE_GROUP_ID', `allowed only with deduplicationScope MESSAGE_GROUP (got ${props.deduplicationScope ?? 'QUEUE (default)'})`);
-    }
+    checkHighThroughput(problems, {
+      perMessageGroupLimit: props.fifoThroughputLimit === sqs.FifoThroughputLimit.PER_MESSAGE_GROUP_ID,
+      messageGroupScope: props.deduplicationScope === sqs.DeduplicationScope.MESSAGE_GROUP,
+      queueScopeGiven: false,
+      perQueueGiven: false,
+    }, false);
     checkEndpointFor(problems, 'SQS', props.privateEndpoints);
     problems.throwIfAny(this, 'SecureFifoQueue');
 
@@ -228,10 +233,26 @@ export class SecureFifoQueue extends sqs.QueueBase {
     this.encryptionMasterKey = key;
 
     if (props.privateEndpoints) {
-      restrictQueueToEndpoint(this.queue, props.privateEndpoints);
-      restrictQueueToEndpoint(this.deadLetterQueue, props.privateEndpoints);
-      props.privateEndpoints.allowKey(key.keyArn);
+      restrictQueuesToEndpoint(
+        this,
+        [this.queue.queueArn, this.deadLetterQueue.queueArn],
+        [queueArnFromName(this, queueName), queueArnFromName(this, deadLetterName)],
+        props.privateEndpoints,
+        () => this.offEndpointRoles,
+      );
+      props.privateEndpoints.allowKey(key);
     }
+  }
+
+  /**
+   * Let a role send, receive and delete outside the private endpoints. Use it for the role of a
+   * Lambda function that consumes this queue through an event source mapping: Lambda polls from
+   * outside your VPC, with the function's role. Has no effect without `privateEndpoints`.
+   *
+   * @param role the role to exempt from the endpoint-only statement
+   */
+  public allowOutsideEndpoints(role: iam.IRole): void {
+    this.offEndpointRoles.push(role);
   }
 
   /**

@@ -5,12 +5,13 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { FifoKey } from './fifo-key';
-import { SubscribeQueueOptions, subscribeFifoQueue } from './fifo-subscription';
+import { SubscribeQueueOptions } from './fifo-subscription';
 import { IMessagingEndpoints } from './messaging-endpoints';
 import { topicArnFromName, topicFifoName } from './private/names';
 import { checkCustomerKey, PUBLISHER_KEY_ACTIONS, WARNING } from './private/policies';
 import { checkEndpointFor, restrictTopicToEndpoint } from './private/private-endpoints';
-import { ARCHIVE_DAYS, checkDaysRange, checkFifoName, Problems, TOPIC_NAME_MAX } from './private/validation';
+import { subscribeFifoQueue } from './private/subscription';
+import { ARCHIVE_DAYS, checkDaysRange, checkFifoName, checkFifoTracing, checkIdFree, checkSignatureVersion, Problems, TOPIC_NAME_MAX } from './private/validation';
 
 /**
  * Properties for a `SecureFifoTopic`.
@@ -77,8 +78,10 @@ export interface SecureFifoTopicProps {
   readonly tracingConfig?: sns.TracingConfig;
 
   /**
-   * Interface VPC endpoints through which, and only through which, principals may publish or manage
-   * subscriptions. AWS services acting for you (SNS delivering, KMS) are not affected.
+   * Interface VPC endpoints through which, and only through which, principals may publish.
+   * `sns:Subscribe` is denied outside them too, and their policy admits only `sns:Publish`, so
+   * subscriptions are made through CloudFormation (AWS services acting for you are not affected,
+   * nor is SNS delivering).
    *
    * @default - the topic is reachable through any network path (still TLS only)
    */
@@ -132,7 +135,7 @@ export class SecureFifoTopic extends sns.TopicBase implements ISecureFifoTopic {
   /** The endpoints the topic is restricted to, if any. */
   public readonly privateEndpoints?: IMessagingEndpoints;
   protected readonly autoCreatePolicy = false;
-  private readonly subscriptionIds = new Set<string>();
+  private subscriptionCount = 0;
 
   constructor(scope: Construct, id: string, props: SecureFifoTopicProps = {}) {
     super(scope, id);
@@ -142,12 +145,8 @@ export class SecureFifoTopic extends sns.TopicBase implements ISecureFifoTopic {
     checkFifoName(problems, 'topicName', topicName, TOPIC_NAME_MAX);
     checkDaysRange(problems, 'archiveRetention', props.archiveRetention, ARCHIVE_DAYS);
     checkCustomerKey(problems, this, 'encryptionKey', props.encryptionKey);
-    if (props.tracingConfig === sns.TracingConfig.ACTIVE) {
-      problems.add('tracingConfig', 'ACTIVE', 'allowed: PASS_THROUGH or unset (active tracing is for standard topics only)');
-    }
-    if (props.signatureVersion !== undefined && !['1', '2'].includes(props.signatureVersion)) {
-      problems.add('signatureVersion', props.signatureVersion, "allowed: '1' or '2'");
-    }
+    checkFifoTracing(problems, 'tracingConfig', props.tracingConfig === sns.TracingConfig.ACTIVE);
+    checkSignatureVersion(problems, 'signatureVersion', props.signatureVersion);
     checkEndpointFor(problems, 'SNS', props.privateEndpoints);
     problems.throwIfAny(this, 'SecureFifoTopic');
 
@@ -174,6 +173,12 @@ export class SecureFifoTopic extends sns.TopicBase implements ISecureFifoTopic {
     this.topicName = topic.topicName;
     this.topicArnFromName = topicArnFromName(this, topicName);
 
+    if (props.signatureVersion === '1') {
+      Annotations.of(this).addWarningV2(
+        WARNING.signatureVersion1,
+        "signatureVersion is '1': SNS signs deliveries with SHA1. Leave it unset for SHA256 (version 2).",
+      );
+    }
     if (this.throughputScope === sns.FifoThroughputScope.MESSAGE_GROUP) {
       Annotations.of(this).addWarningV2(
         WARNING.dedupPerMessageGroup,
@@ -197,11 +202,11 @@ export class SecureFifoTopic extends sns.TopicBase implements ISecureFifoTopic {
    * @param options subscription options
    */
   public subscribeQueue(id: string, queue: sqs.IQueue, options: SubscribeQueueOptions = {}): sns.Subscription {
-    if (this.subscriptionIds.has(id)) {
-      throw new Error(`${this.node.path}: subscribeQueue id ${JSON.stringify(id)} is already used; allowed: an id not yet subscribed to this topic`);
-    }
-    this.subscriptionIds.add(id);
-    return subscribeFifoQueue(this, id, queue, options, this.subscriptionIds.size);
+    const problems = new Problems();
+    checkIdFree(problems, this, id, `${id}DeadLetterQueue`);
+    problems.throwIfAny(this, `subscribeQueue("${id}")`);
+    this.subscriptionCount += 1;
+    return subscribeFifoQueue(this, id, queue, options, this.subscriptionCount);
   }
 
   /**

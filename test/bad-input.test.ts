@@ -103,7 +103,7 @@ const BAD_INPUTS: BadInput[] = [
     'Test/Queue', 'fifoThroughputLimit', '"PER_MESSAGE_GROUP_ID"', 'only with deduplicationScope MESSAGE_GROUP'],
   ['SecureFifoQueue PER_MESSAGE_GROUP_ID with deduplicationScope QUEUE', (s) => new SecureFifoQueue(s, 'Queue', {
     fifoThroughputLimit: sqs.FifoThroughputLimit.PER_MESSAGE_GROUP_ID, deduplicationScope: sqs.DeduplicationScope.QUEUE,
-  }), 'Test/Queue', 'fifoThroughputLimit', '"PER_MESSAGE_GROUP_ID"', 'only with deduplicationScope MESSAGE_GROUP (got queue)'],
+  }), 'Test/Queue', 'fifoThroughputLimit', '"PER_MESSAGE_GROUP_ID"', 'only with deduplicationScope MESSAGE_GROUP'],
   ['SecureFifoQueue on the AWS managed key alias/aws/sqs', (s) => new SecureFifoQueue(s, 'Queue', { encryptionKey: kms.Alias.fromAliasName(s, 'Managed', 'alias/aws/sqs') }),
     'Test/Queue', 'encryptionKey', '"alias/aws/sqs"', 'a customer managed KMS key'],
   ['SecureFifoQueue on alias/aws/sqs given as an ARN', (s) => new SecureFifoQueue(s, 'Queue', {
@@ -142,7 +142,7 @@ const BAD_INPUTS: BadInput[] = [
     const topic = new SecureFifoTopic(s, 'Topic');
     topic.subscribeQueue('Orders', new SecureFifoQueue(s, 'First'));
     topic.subscribeQueue('Orders', new SecureFifoQueue(s, 'Second'));
-  }, 'Test/Topic', 'subscribeQueue id', '"Orders"', 'an id not yet subscribed to this topic'],
+  }, 'Test/Topic', 'id', '"Orders"', 'an id not already used in Test/Topic'],
 
   // FifoFanout and addSubscriber
   ['addSubscriber deduplicationScope QUEUE on a highThroughput fan-out', (s) =>
@@ -155,7 +155,7 @@ const BAD_INPUTS: BadInput[] = [
     const fanout = new FifoFanout(s, 'Fanout');
     fanout.addSubscriber('Retail');
     fanout.addSubscriber('Retail');
-  }, 'Test/Fanout', 'id', '"Retail"', 'an id not already used by another subscriber of this fan-out'],
+  }, 'Test/Fanout', 'id', '"Retail"', 'an id not already used in Test/Fanout'],
   ['addSubscriber maxReceiveCount 1001', (s) => new FifoFanout(s, 'Fanout').addSubscriber('Retail', { maxReceiveCount: 1001 }),
     'Test/Fanout/Retail/Queue', 'maxReceiveCount', '1001', 'a whole number from 1 to 1000'],
   ['addSubscriber on the AWS managed key alias/aws/sqs', (s) =>
@@ -180,10 +180,10 @@ const BAD_INPUTS: BadInput[] = [
     'Test/Endpoints', 'services', '[]', 'one or more of SNS, SQS, KMS'],
   ['MessagingEndpoints in a VPC with public subnets only', (s) => new MessagingEndpoints(s, 'Endpoints', {
     vpc: new ec2.Vpc(s, 'Vpc', { subnetConfiguration: [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC }] }),
-  }), 'Test/Endpoints', 'vpc', 'Test/Vpc', 'a VPC with PRIVATE_WITH_EGRESS or PRIVATE_ISOLATED subnets, or an explicit subnets selection'],
+  }), 'Test/Endpoints', 'vpc', '"Test/Vpc"', 'a VPC with PRIVATE_WITH_EGRESS or PRIVATE_ISOLATED subnets, or an explicit subnets selection'],
   ['MessagingEndpoints in an imported VPC with public subnets only', (s) => new MessagingEndpoints(s, 'Endpoints', {
     vpc: ec2.Vpc.fromVpcAttributes(s, 'Imported', { vpcId: 'vpc-0123456789abcdef0', availabilityZones: ['eu-west-1a'], publicSubnetIds: ['subnet-0123456789abcdef0'] }),
-  }), 'Test/Endpoints', 'vpc', 'Test/Imported', 'a VPC with PRIVATE_WITH_EGRESS or PRIVATE_ISOLATED subnets'],
+  }), 'Test/Endpoints', 'vpc', '"Test/Imported"', 'a VPC with PRIVATE_WITH_EGRESS or PRIVATE_ISOLATED subnets'],
 ];
 
 describe('invalid configurations are refused with path, prop, value and what is allowed', () => {

@@ -138,3 +138,11 @@ test('subscriber.grantConsumeMessages lets the consumer receive and decrypt from
   const sqsStatement = policy.Properties.PolicyDocument.Statement.find((s: any) => [s.Action].flat().includes('sqs:ReceiveMessage'));
   expect(sqsStatement.Resource).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(retail.queue.queue.node.defaultChild as any), 'Arn'] });
 });
+
+test.each(['Topic', 'Key'])('a subscriber id that collides with the fan-out\'s own child %s is refused', (id) => {
+  const stack = newStack();
+  const fanout = new FifoFanout(stack, 'Prices');
+  expect(() => fanout.addSubscriber(id)).toThrow(
+    new RegExp(`Test/Prices: invalid addSubscriber\\("${id}"\\) props:\n {2}- id: "${id}" is not allowed; allowed: an id not already used in Test/Prices \\(`),
+  );
+});

@@ -1,7 +1,10 @@
+import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { PLACEHOLDER_VPC, PriceUpdatesStack } from '../examples/price-updates/stack';
 import { FifoFanout, MessagingEndpoints, MessagingService, SecureFifoQueue, SecureFifoTopic } from '../src';
-import { newStack, resourcesOf, warningsWithId } from './util';
+import { ENV, newStack, resourcesOf, warningsWithId } from './util';
 
 function isolatedVpc(stack: ReturnType<typeof newStack>) {
   return new ec2.Vpc(stack, 'Vpc', {
@@ -92,15 +95,29 @@ test('registering a fan-out scopes the endpoint policies to its topic, queues an
   const stack = newStack();
   const endpoints = new MessagingEndpoints(stack, 'Endpoints', { vpc: isolatedVpc(stack) });
   const fanout = new FifoFanout(stack, 'Prices', { topicName: 'prices', privateEndpoints: endpoints });
-  const retail = fanout.addSubscriber('Retail');
+  fanout.addSubscriber('Retail', { queueName: 'retail' });
   const template = Template.fromStack(stack);
-  const resourceOf = (service: string) => endpointFor(template, service)[1].Properties.PolicyDocument.Statement[0].Resource;
-  expect(JSON.stringify(resourceOf('sns'))).toContain(':sns:eu-west-1:111111111111:prices.fifo');
-  expect(resourceOf('sqs')).toEqual([
-    { 'Fn::GetAtt': [stack.getLogicalId(retail.queue.queue.node.defaultChild as any), 'Arn'] },
-    { 'Fn::GetAtt': [stack.getLogicalId(retail.queue.deadLetterQueue.node.defaultChild as any), 'Arn'] },
-  ]);
-  expect(resourceOf('kms')).toEqual([{ 'Fn::GetAtt': [stack.getLogicalId(fanout.key.node.defaultChild as any), 'Arn'] }]);
+  const resourceOf = (service: string) => JSON.stringify(endpointFor(template, service)[1].Properties.PolicyDocument.Statement[0].Resource);
+  expect(resourceOf('sns')).toContain(':sns:eu-west-1:111111111111:prices.fifo');
+  expect(resourceOf('sqs')).toContain(':sqs:eu-west-1:111111111111:retail.fifo');
+  expect(resourceOf('sqs')).toContain(':sqs:eu-west-1:111111111111:retail-dlq.fifo');
+  expect(resourceOf('kms')).toBe(JSON.stringify([{ 'Fn::GetAtt': [stack.getLogicalId(fanout.key.node.defaultChild as any), 'Arn'] }]));
+});
+
+test('endpoints in a network stack serve a fan-out in another stack without a dependency cycle', () => {
+  const app = new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
+  const network = new Stack(app, 'Network', { env: ENV });
+  const endpoints = new MessagingEndpoints(network, 'Endpoints', { vpc: isolatedVpc(network as any) });
+  const messaging = new Stack(app, 'Messaging', { env: ENV });
+  new FifoFanout(messaging, 'Prices', { topicName: 'prices', privateEndpoints: endpoints }).addSubscriber('Retail', { queueName: 'retail' });
+  const assembly = app.synth();
+  const stackDependencies = (name: string) => assembly.getStackByName(name).dependencies.map((d) => d.id).filter((id) => !id.endsWith('.assets'));
+  expect(stackDependencies('Messaging')).toEqual(['Network']);
+  expect(stackDependencies('Network')).toEqual([]);
+  // The key lives in the other stack: the KMS endpoint keeps account scope rather than naming it.
+  const kms = endpointFor(Template.fromStack(network), 'kms')[1];
+  expect(kms.Properties.PolicyDocument.Statement[0].Resource).toEqual(['*']);
+  expect(JSON.stringify(endpointFor(Template.fromStack(network), 'sqs')[1].Properties.PolicyDocument)).toContain(':sqs:eu-west-1:111111111111:retail.fifo');
 });
 
 test('with nothing registered the endpoint policies admit any resource of the account', () => {
@@ -155,23 +172,50 @@ test('a private topic denies publish and subscribe off the SNS endpoint, except 
   });
 });
 
-test('a private queue denies the data-plane actions off the SQS endpoint on queue and DLQ, never sqs:*', () => {
+test('a private queue denies the data-plane actions off the SQS endpoint on queue and DLQ in one statement, never sqs:*', () => {
   const stack = newStack();
   const endpoints = new MessagingEndpoints(stack, 'Endpoints', { vpc: isolatedVpc(stack) });
   const queue = new SecureFifoQueue(stack, 'Orders', { privateEndpoints: endpoints });
   const [[, policy]] = resourcesOf(Template.fromStack(stack), 'AWS::SQS::QueuePolicy');
-  const denies = policy.Properties.PolicyDocument.Statement.filter((s: any) => s.Sid === 'DenyOutsideVpcEndpoint');
-  expect(denies.map((s: any) => s.Resource)).toEqual([
-    { 'Fn::GetAtt': [stack.getLogicalId(queue.queue.node.defaultChild as any), 'Arn'] },
-    { 'Fn::GetAtt': [stack.getLogicalId(queue.deadLetterQueue.node.defaultChild as any), 'Arn'] },
-  ]);
-  for (const deny of denies) {
-    expect(deny.Action).toEqual(['sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility']);
-    expect(deny.Condition.BoolIfExists).toEqual({ 'aws:PrincipalIsAWSService': 'false', 'aws:ViaAWSService': 'false' });
+  const denies = policy.Properties.PolicyDocument.Statement.filter((s: any) => s.Condition?.StringNotEquals?.['aws:SourceVpce']);
+  expect(denies).toHaveLength(1);
+  expect(denies[0]).toMatchObject({
+    Effect: 'Deny',
+    Action: ['sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'],
+    Resource: [
+      { 'Fn::GetAtt': [stack.getLogicalId(queue.queue.node.defaultChild as any), 'Arn'] },
+      { 'Fn::GetAtt': [stack.getLogicalId(queue.deadLetterQueue.node.defaultChild as any), 'Arn'] },
+    ],
+    Condition: { BoolIfExists: { 'aws:PrincipalIsAWSService': 'false', 'aws:ViaAWSService': 'false' } },
+  });
+  expect(denies[0].Condition.ArnNotEquals).toBeUndefined();
+});
+
+test('allowOutsideEndpoints exempts a role (e.g. a Lambda event source mapping) from the endpoint-only statement', () => {
+  const stack = newStack();
+  const endpoints = new MessagingEndpoints(stack, 'Endpoints', { vpc: isolatedVpc(stack) });
+  const queue = new SecureFifoQueue(stack, 'Orders', { privateEndpoints: endpoints });
+  const role = new iam.Role(stack, 'Consumer', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+  queue.allowOutsideEndpoints(role);
+  const [[, policy]] = resourcesOf(Template.fromStack(stack), 'AWS::SQS::QueuePolicy');
+  const deny = policy.Properties.PolicyDocument.Statement.find((s: any) => s.Condition?.StringNotEquals?.['aws:SourceVpce']);
+  expect(deny.Condition.ArnNotEquals).toEqual({ 'aws:PrincipalArn': [{ 'Fn::GetAtt': [stack.getLogicalId(role.node.defaultChild as any), 'Arn'] }] });
+});
+
+test('every policy of the private example has unique statement ids', () => {
+  const app = new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
+  const template = Template.fromStack(new PriceUpdatesStack(app, 'PrivatePriceUpdates', { env: ENV, privateNetwork: PLACEHOLDER_VPC })).toJSON();
+  const documents = Object.values<any>(template.Resources).flatMap((r) => [r.Properties?.PolicyDocument, r.Properties?.KeyPolicy]).filter(Boolean);
+  expect(documents.length).toBeGreaterThan(5);
+  for (const document of documents) {
+    const sids = document.Statement.map((s: any) => s.Sid).filter(Boolean);
+    expect(new Set(sids).size).toBe(sids.length);
+    const bodies = document.Statement.map((s: any) => JSON.stringify(s));
+    expect(new Set(bodies).size).toBe(bodies.length);
   }
 });
 
-test('a private fan-out synthesizes without dependency cycles', () => {
+test('a private fan-out synthesizes in one stack without dependency cycles', () => {
   const stack = newStack();
   const endpoints = new MessagingEndpoints(stack, 'Endpoints', { vpc: isolatedVpc(stack) });
   const fanout = new FifoFanout(stack, 'Prices', { privateEndpoints: endpoints });

@@ -426,14 +426,6 @@ describe('the example app with privateNetwork: true, resolved and simulated', ()
 });
 
 describe('the simulation can fail', () => {
-  test('the table expects every decision several times: allowed, denied by a statement, not granted', () => {
-    const counts = (decision: Decision) => [...PUBLIC_ROWS, ...PRIVATE_ROWS].filter((r) => r.expect === decision).length;
-
-    expect(counts(ALLOWED)).toBeGreaterThanOrEqual(10);
-    expect(counts(DENIED)).toBeGreaterThanOrEqual(10);
-    expect(counts(NOT_GRANTED)).toBeGreaterThanOrEqual(10);
-  });
-
   test('every policy is resolved to concrete values (no Ref, Fn:: or token left)', () => {
     const w = exampleWorld(true);
     const policies = [
@@ -460,7 +452,7 @@ describe('the simulation can fail', () => {
     const w = exampleWorld(true);
     const topicPolicy = w.resourcePolicy(w.resources['the topic']);
     const row: Row = { who: PUBLISHER, does: 'sns:Publish', on: 'the topic', expect: ALLOWED };
-    topicPolicy.Statement = topicPolicy.Statement.filter((s: Json) => s.Sid !== 'DenyOutsideVpcEndpoint');
+    topicPolicy.Statement = topicPolicy.Statement.filter((s: Json) => !JSON.stringify(s).includes('aws:SourceVpce'));
     w.resourcePolicy = () => topicPolicy;
 
     expect(await evaluate(w, row)).toBe(ALLOWED);

@@ -91,12 +91,18 @@ test('a name too long for the -dlq suffix gets a generated DLQ name that still f
   expect(dlq[1].Properties.QueueName.length).toBeLessThanOrEqual(80);
 });
 
-test('generated names are deterministic and fit 80 characters for deep construct paths', () => {
-  const stack = newStack('AVeryLongStackNameThatKeepsGoingAndGoingAndGoing');
-  new SecureFifoQueue(stack, 'AnotherRatherLongConstructIdForTheOrdersQueueOfTheShop');
-  const { main, dlq } = queues(stack);
-  expect(main[1].Properties.QueueName.length).toBeLessThanOrEqual(80);
-  expect(dlq[1].Properties.QueueName).toBe(main[1].Properties.QueueName.replace(/\.fifo$/, '-dlq.fifo'));
+test('generated names are the same in every synth and fit 80 characters for deep construct paths', () => {
+  const names = () => {
+    const stack = newStack('AVeryLongStackNameThatKeepsGoingAndGoingAndGoing');
+    new SecureFifoQueue(stack, 'AnotherRatherLongConstructIdForTheOrdersQueueOfTheShop');
+    const { main, dlq } = queues(stack);
+    return [main[1].Properties.QueueName, dlq[1].Properties.QueueName];
+  };
+  const [queueName, deadLetterName] = names();
+  expect(names()).toEqual([queueName, deadLetterName]);
+  expect(queueName).toMatch(/^AVeryLong.*\.fifo$/);
+  expect(queueName.length).toBeLessThanOrEqual(80);
+  expect(deadLetterName).toBe(queueName.replace(/\.fifo$/, '-dlq.fifo'));
 });
 
 test('one queue policy covers queue and DLQ and denies every SQS action without TLS', () => {

@@ -1,8 +1,9 @@
-import { Duration } from 'aws-cdk-lib';
+import { Annotations, CfnParameter, Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwactions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { FifoKey, SecureFifoQueue, SecureFifoTopic } from '../src';
 import { newStack, resourcesOf, warningsWithId } from './util';
@@ -140,6 +141,44 @@ test('subscribing twice with one id is refused, naming the id', () => {
   const topic = new SecureFifoTopic(stack, 'Topic');
   topic.subscribeQueue('Orders', new SecureFifoQueue(stack, 'Q1'));
   expect(() => topic.subscribeQueue('Orders', new SecureFifoQueue(stack, 'Q2'))).toThrow(
-    /Test\/Topic: subscribeQueue id "Orders" is already used; allowed: an id not yet subscribed/,
+    /Test\/Topic: invalid subscribeQueue\("Orders"\) props:\n {2}- id: "Orders" is not allowed; allowed: an id not already used in Test\/Topic/,
   );
+});
+
+test("signatureVersion '1' (SHA1) is allowed with a warning", () => {
+  const stack = newStack();
+  new SecureFifoTopic(stack, 'Topic', { signatureVersion: '1' });
+  Template.fromStack(stack).hasResourceProperties('AWS::SNS::Topic', { SignatureVersion: '1' });
+  expect(warningsWithId(stack, 'cdk-secure-fifo:signatureVersion1')).toHaveLength(1);
+});
+
+test('a signatureVersion from a deploy-time parameter is not judged at synth', () => {
+  const stack = newStack();
+  const version = new CfnParameter(stack, 'SignatureVersion', { type: 'String' }).valueAsString;
+  expect(() => new SecureFifoTopic(stack, 'Topic', { signatureVersion: version })).not.toThrow();
+});
+
+test('a key of this app without rotation warns; an asymmetric one is refused', () => {
+  const stack = newStack();
+  new SecureFifoTopic(stack, 'Topic', { encryptionKey: new kms.Key(stack, 'NoRotation') });
+  expect(warningsWithId(stack, 'cdk-secure-fifo:keyRotationOff')).toHaveLength(1);
+  const asymmetric = new kms.Key(stack, 'Asymmetric', { keySpec: kms.KeySpec.RSA_2048, keyUsage: kms.KeyUsage.ENCRYPT_DECRYPT });
+  expect(() => new SecureFifoTopic(stack, 'Other', { encryptionKey: asymmetric })).toThrow(
+    /Test\/Other: invalid SecureFifoTopic props:\n {2}- encryptionKey.keySpec: "RSA_2048" is not allowed; allowed: SYMMETRIC_DEFAULT/,
+  );
+});
+
+test('an id that collides with the topic\'s own children is refused, not a raw construct error', () => {
+  const stack = newStack();
+  const topic = new SecureFifoTopic(stack, 'Topic');
+  expect(() => topic.subscribeQueue('Resource', new SecureFifoQueue(stack, 'Q'))).toThrow(
+    /Test\/Topic: invalid subscribeQueue\("Resource"\) props:\n {2}- id: "Resource" is not allowed; allowed: an id not already used in Test\/Topic/,
+  );
+});
+
+test('a warning can be acknowledged by its id', () => {
+  const stack = newStack();
+  const topic = new SecureFifoTopic(stack, 'Topic', { signatureVersion: '1' });
+  Annotations.of(topic).acknowledgeWarning('cdk-secure-fifo:signatureVersion1', 'a legacy subscriber verifies SHA1 only');
+  expect(warningsWithId(stack, 'cdk-secure-fifo:signatureVersion1')).toHaveLength(0);
 });

@@ -20,6 +20,8 @@ export const WARNING = {
   unknownEncryption: 'cdk-secure-fifo:unknownQueueEncryption',
   subscriptionQuota: 'cdk-secure-fifo:subscriptionQuota',
   allowAllResources: 'cdk-secure-fifo:endpointAllowsAllResources',
+  keyRotationOff: 'cdk-secure-fifo:keyRotationOff',
+  signatureVersion1: 'cdk-secure-fifo:signatureVersion1',
 };
 
 /** Conditions that pin a service principal to one source resource of this account (confused deputy). */
@@ -99,6 +101,20 @@ export function checkCustomerKey(problems: Problems, scope: IConstruct, prop: st
   if (isAwsManagedKey(key)) {
     problems.add(prop, describeKey(key), 'allowed: a customer managed KMS key (AWS managed keys such as alias/aws/sqs cannot grant SNS access)');
     return;
+  }
+  if (key instanceof kms.Key) {
+    // A key of this app: its settings can be read. SNS and SQS use symmetric keys only.
+    const cfn = key.node.defaultChild as kms.CfnKey;
+    const spec = Stack.of(key).resolve(cfn.keySpec);
+    if (spec !== undefined && spec !== kms.KeySpec.SYMMETRIC_DEFAULT) {
+      problems.add(`${prop}.keySpec`, spec, 'allowed: SYMMETRIC_DEFAULT (SNS and SQS encrypt with symmetric keys only)');
+    }
+    if (Stack.of(key).resolve(cfn.enableKeyRotation) !== true) {
+      Annotations.of(scope).addWarningV2(
+        WARNING.keyRotationOff,
+        `${prop}: ${key.node.path} has key rotation off. Use FifoKey, or set enableKeyRotation: true.`,
+      );
+    }
   }
   const keyRegion = key.env.region;
   const stackRegion = Stack.of(scope).region;

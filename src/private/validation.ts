@@ -33,7 +33,7 @@ function describe(value: unknown): string {
   if (value instanceof Duration) {
     return value.toHumanString();
   }
-  if (typeof value === 'string') {
+  if (typeof value === 'string' || Array.isArray(value)) {
     return JSON.stringify(value);
   }
   return String(value);
@@ -135,4 +135,53 @@ export function checkDaysRange(problems: Problems, prop: string, value: Duration
  */
 export function withFifoSuffix(name: string): string {
   return name.endsWith('.fifo') ? name : `${name}.fifo`;
+}
+
+/** SNS delivery signatures: '1' (SHA1) or '2' (SHA256). */
+export function checkSignatureVersion(problems: Problems, prop: string, value: string | undefined): void {
+  if (value === undefined || Token.isUnresolved(value)) {
+    return;
+  }
+  if (!['1', '2'].includes(value)) {
+    problems.add(prop, value, "allowed: '1' or '2'");
+  }
+}
+
+/** X-Ray active tracing is for standard topics only. */
+export function checkFifoTracing(problems: Problems, prop: string, active: boolean): void {
+  if (active) {
+    problems.add(prop, 'ACTIVE', 'allowed: PASS_THROUGH or unset (active tracing is for standard topics only)');
+  }
+}
+
+/**
+ * SQS high throughput: `perMessageGroupId` throughput requires `messageGroup` deduplication; in a
+ * fan-out with `highThroughput`, the queues must not fall back to queue scope or per-queue limits.
+ */
+export function checkHighThroughput(
+  problems: Problems,
+  settings: { perMessageGroupLimit: boolean; messageGroupScope: boolean; queueScopeGiven: boolean; perQueueGiven: boolean },
+  fanoutHighThroughput: boolean,
+): void {
+  if (settings.perMessageGroupLimit && !settings.messageGroupScope) {
+    problems.add('fifoThroughputLimit', 'PER_MESSAGE_GROUP_ID', 'allowed only with deduplicationScope MESSAGE_GROUP');
+  }
+  if (fanoutHighThroughput && settings.queueScopeGiven) {
+    problems.add('deduplicationScope', 'QUEUE', 'allowed: MESSAGE_GROUP or unset when the fan-out has highThroughput: true');
+  }
+  if (fanoutHighThroughput && settings.perQueueGiven) {
+    problems.add('fifoThroughputLimit', 'PER_QUEUE', 'allowed: PER_MESSAGE_GROUP_ID or unset when the fan-out has highThroughput: true');
+  }
+}
+
+/**
+ * A construct id must be free in its scope (our own children included: 'Resource', 'Key', ...).
+ * Returns whether it is.
+ */
+export function checkIdFree(problems: Problems, scope: IConstruct, id: string, ...derivedIds: string[]): boolean {
+  const taken = [id, ...derivedIds].find((candidate) => scope.node.tryFindChild(candidate) !== undefined);
+  if (taken !== undefined) {
+    problems.add('id', id, `allowed: an id not already used in ${scope.node.path} (${JSON.stringify(taken)} is taken)`);
+  }
+  return taken === undefined;
 }
