@@ -178,3 +178,16 @@ test('more than 100 subscriptions warn about the FIFO quota', () => {
   }
   expect(warningsWithId(stack, 'cdk-secure-fifo:subscriptionQuota')).toHaveLength(1);
 });
+
+test('a dead-letter queue in another region is refused (SNS redrives within one account and region)', () => {
+  const stack = newStack();
+  const topic = new SecureFifoTopic(stack, 'Topic');
+  const queue = new SecureFifoQueue(stack, 'Orders', { encryptionKey: topic.encryptionKey });
+  const farDlq = sqs.Queue.fromQueueAttributes(stack, 'FarDlq', {
+    queueArn: 'arn:aws:sqs:us-east-1:111111111111:far-dlq.fifo',
+    keyArn: 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+  });
+  expect(() => topic.subscribeQueue('Orders', queue, { deadLetterQueue: farDlq })).toThrow(
+    /Test\/Topic: invalid subscribeQueue\("Orders"\) props:\n(.*\n)* {2}- deadLetterQueue: "Test\/FarDlq" is not allowed; allowed: a queue in the topic's region eu-west-1 \(it is in us-east-1/,
+  );
+});

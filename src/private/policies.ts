@@ -145,3 +145,13 @@ export function checkFifoCmkQueue(problems: Problems, prop: string, queue: sqs.I
   }
   return type !== undefined;
 }
+
+/** A subscription's dead-letter queue must be in the topic's account and region. */
+export function checkSameEnvironment(problems: Problems, prop: string, queue: sqs.IQueue, topicScope: IConstruct): void {
+  const topicEnv = Stack.of(topicScope);
+  for (const [what, mine, theirs] of [['account', queue.env.account, topicEnv.account], ['region', queue.env.region, topicEnv.region]]) {
+    if (!Token.isUnresolved(mine) && !Token.isUnresolved(theirs) && mine !== theirs) {
+      problems.add(prop, queue.node.path, `allowed: a queue in the topic's ${what} ${theirs} (it is in ${mine}; SNS redrives within one account and region)`);
+    }
+  }
+}

@@ -3,7 +3,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { IDependable } from 'constructs';
 import { acknowledgeTerminalDeadLetterQueue } from './compliance';
-import { allowServiceOnKey, checkFifoCmkQueue, snsDeliveryStatement, WARNING } from './policies';
+import { allowServiceOnKey, checkFifoCmkQueue, checkSameEnvironment, snsDeliveryStatement, WARNING } from './policies';
 import { FIFO_SUBSCRIPTIONS_PER_TOPIC, Problems } from './validation';
 import type { SubscribeQueueOptions } from '../fifo-subscription';
 import { SecureFifoQueue } from '../secure-fifo-queue';
@@ -26,10 +26,12 @@ export function subscribeFifoQueue(
   const queueKnown = checkFifoCmkQueue(problems, 'queue', queue);
   if (options.deadLetterQueue) {
     checkFifoCmkQueue(problems, 'deadLetterQueue', options.deadLetterQueue);
+    checkSameEnvironment(problems, 'deadLetterQueue', options.deadLetterQueue, topic);
   } else {
     const own = ownDeadLetterQueue(queue);
     if (own) {
       checkFifoCmkQueue(problems, `deadLetterQueue (the DLQ of ${queue.node.path})`, own);
+      checkSameEnvironment(problems, `deadLetterQueue (the DLQ of ${queue.node.path})`, own, topic);
     }
   }
   problems.throwIfAny(topic, `subscribeQueue("${id}")`);
