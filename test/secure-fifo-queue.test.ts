@@ -218,3 +218,12 @@ test('addToResourcePolicy writes to the queue policy', () => {
     PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'sqs:GetQueueAttributes' })]) },
   });
 });
+
+test('content-based deduplication only ever lands on FIFO resources', () => {
+  // Ours are FIFO by construction: the prop cannot reach a standard queue or topic through this API.
+  const stack = newStack();
+  new SecureFifoQueue(stack, 'Orders', { contentBasedDeduplication: true });
+  expect(queues(stack).main[1].Properties).toMatchObject({ FifoQueue: true, ContentBasedDeduplication: true });
+  // A standard queue built by hand with it is refused by aws-cdk-lib's own rule before it could be subscribed.
+  expect(() => new sqs.Queue(newStack(), 'Standard', { contentBasedDeduplication: true })).toThrow(/Content-based deduplication can only be defined for FIFO queues/);
+});
