@@ -224,6 +224,9 @@ test('content-based deduplication only ever lands on FIFO resources', () => {
   const stack = newStack();
   new SecureFifoQueue(stack, 'Orders', { contentBasedDeduplication: true });
   expect(queues(stack).main[1].Properties).toMatchObject({ FifoQueue: true, ContentBasedDeduplication: true });
-  // A standard queue built by hand with it is refused by aws-cdk-lib's own rule before it could be subscribed.
-  expect(() => new sqs.Queue(newStack(), 'Standard', { contentBasedDeduplication: true })).toThrow(/Content-based deduplication can only be defined for FIFO queues/);
+  // By hand, aws-cdk-lib makes such a queue FIFO, or refuses it when told fifo: false (its own rule).
+  const inferred = newStack();
+  new sqs.Queue(inferred, 'Inferred', { contentBasedDeduplication: true });
+  expect(queues(inferred).main[1].Properties.FifoQueue).toBe(true);
+  expect(() => new sqs.Queue(newStack(), 'Standard', { fifo: false, contentBasedDeduplication: true })).toThrow(/Content-based deduplication can only be defined for FIFO queues/);
 });
