@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -6,10 +6,11 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { FifoKey } from './fifo-key';
 import { SubscriptionDeliveryOptions } from './fifo-subscription';
-import { IMessagingEndpoints } from './messaging-endpoints';
-import { checkHighThroughput, checkIdFree, Problems } from './private/validation';
+import { IMessagingEndpoints, ISecureFifoTopic } from './interfaces';
+import { subscribeFifoQueue } from './private/subscription';
+import { checkHighThroughput, checkIdFree, checkKeyAlias, Problems } from './private/validation';
 import { SecureFifoQueue, SecureFifoQueueOptions } from './secure-fifo-queue';
-import { ISecureFifoTopic, SecureFifoTopic } from './secure-fifo-topic';
+import { SecureFifoTopic } from './secure-fifo-topic';
 
 /**
  * Options for one subscriber of a `FifoFanout`: its queue and how SNS delivers to it.
@@ -20,16 +21,20 @@ export interface FifoSubscriberOptions extends SecureFifoQueueOptions, Subscript
  * Properties for a `FifoSubscriber`.
  */
 export interface FifoSubscriberProps extends FifoSubscriberOptions {
-  /** The topic to subscribe to. */
+  /** The topic to subscribe to: a `SecureFifoTopic` of this app, or one imported with `SecureFifoTopic.fromTopicAttributes`. */
   readonly topic: ISecureFifoTopic;
 }
 
 /**
  * One subscriber of a FIFO topic: a `SecureFifoQueue` subscribed to the topic, whose DLQ also
  * catches what SNS could not deliver, so everything this subscriber missed sits in one queue.
+ *
+ * It can live in any stack of the topic's region, in the topic's account or another one: the
+ * queue, its DLQ, its key (unless it shares the topic's) and the subscription are all created here,
+ * so this stack depends on the topic's stack and never the reverse.
  */
 export class FifoSubscriber extends Construct {
-  /** The subscriber's FIFO queue. */
+  /** The subscriber's FIFO queue (with its dead-letter queue). */
   public readonly queue: SecureFifoQueue;
   /** The subscriber's FIFO dead-letter queue (consumer failures and SNS delivery failures). */
   public readonly deadLetterQueue: sqs.IQueue;
@@ -39,19 +44,31 @@ export class FifoSubscriber extends Construct {
   constructor(scope: Construct, id: string, props: FifoSubscriberProps) {
     super(scope, id);
     const { topic, rawMessageDelivery, filterPolicy, ...queueOptions } = props;
-    this.queue = new SecureFifoQueue(this, 'Queue', { ...queueOptions, encryptionKey: queueOptions.encryptionKey ?? topic.encryptionKey });
+    this.queue = new SecureFifoQueue(this, 'Queue', { ...queueOptions, encryptionKey: queueOptions.encryptionKey ?? sameStackKey(topic, this) });
     this.deadLetterQueue = this.queue.deadLetterQueue;
-    this.subscription = topic.subscribeQueue(id, this.queue, { rawMessageDelivery, filterPolicy });
+    this.subscription = subscribeFifoQueue(topic, this, 'Subscription', this.queue, { rawMessageDelivery, filterPolicy }, (s, i) => new FifoKey(s, i));
   }
 
   /**
-   * Grant receive, delete, change-visibility and `kms:Decrypt` on this subscriber's queue.
+   * Grant `sqs:ReceiveMessage`, `sqs:ChangeMessageVisibility`, `sqs:GetQueueUrl`,
+   * `sqs:DeleteMessage`, `sqs:GetQueueAttributes` on this subscriber's queue and `kms:Decrypt` on
+   * its key (the same as `queue.grants.consumeMessages`).
    *
    * @param grantee the consumer
    */
   public grantConsumeMessages(grantee: iam.IGrantable): iam.Grant {
     return this.queue.grantConsumeMessages(grantee);
   }
+}
+
+/**
+ * The topic's key, when the subscriber may use it for its queue without reaching into another
+ * stack: the key of a topic of the subscriber's own stack. Otherwise (a topic of another stack, or
+ * imported) the queue gets a key of its own.
+ */
+function sameStackKey(topic: ISecureFifoTopic, subscriber: Construct): kms.IKey | undefined {
+  const here = Stack.of(subscriber);
+  return topic instanceof SecureFifoTopic && Stack.of(topic) === here && Stack.of(topic.masterKey) === here ? topic.masterKey : undefined;
 }
 
 /**
@@ -97,7 +114,8 @@ export interface FifoFanoutProps {
   readonly encryptionKey?: kms.IKey;
 
   /**
-   * An alias for the key this construct creates (ignored when `encryptionKey` is given).
+   * An alias for the key this construct creates (`alias/` is prepended when missing). Not allowed
+   * together with `encryptionKey`.
    *
    * @default - no alias
    */
@@ -124,20 +142,26 @@ export interface FifoFanoutProps {
  * topic, and a FIFO queue with a FIFO dead-letter queue per subscriber.
  */
 export class FifoFanout extends Construct {
-  /** The key shared by the topic, queues and DLQs (unless a subscriber brings its own). */
-  public readonly key: kms.IKey;
+  /** The customer managed key shared by the topic, queues and DLQs (unless a subscriber brings its own). */
+  public readonly encryptionKey: kms.IKey;
   /** The SNS FIFO topic. */
   public readonly topic: SecureFifoTopic;
   private readonly props: FifoFanoutProps;
-  private readonly subscribers = new Map<string, FifoSubscriber>();
+  private readonly subscriberMap = new Map<string, FifoSubscriber>();
 
   constructor(scope: Construct, id: string, props: FifoFanoutProps = {}) {
     super(scope, id);
     this.props = props;
-    this.key = props.encryptionKey ?? new FifoKey(this, 'Key', { alias: props.keyAlias, removalPolicy: props.removalPolicy });
+    const problems = new Problems();
+    checkKeyAlias(problems, 'keyAlias', props.keyAlias);
+    if (props.keyAlias !== undefined && props.encryptionKey !== undefined) {
+      problems.add('keyAlias', props.keyAlias, 'allowed: unset when encryptionKey is given (the alias would name a key this construct does not create)');
+    }
+    problems.throwIfAny(this, 'FifoFanout');
+    this.encryptionKey = props.encryptionKey ?? new FifoKey(this, 'Key', { alias: props.keyAlias, removalPolicy: props.removalPolicy });
     this.topic = new SecureFifoTopic(this, 'Topic', {
       topicName: props.topicName,
-      encryptionKey: this.key,
+      encryptionKey: this.encryptionKey,
       contentBasedDeduplication: props.contentBasedDeduplication,
       throughputScope: props.highThroughput ? sns.FifoThroughputScope.MESSAGE_GROUP : sns.FifoThroughputScope.TOPIC,
       archiveRetention: props.archiveRetention,
@@ -145,9 +169,9 @@ export class FifoFanout extends Construct {
     });
   }
 
-  /** The subscribers added so far. */
-  public get subscriberList(): FifoSubscriber[] {
-    return [...this.subscribers.values()];
+  /** The subscribers added so far, in the order they were added. */
+  public get subscribers(): FifoSubscriber[] {
+    return [...this.subscriberMap.values()];
   }
 
   /**
@@ -159,9 +183,7 @@ export class FifoFanout extends Construct {
   public addSubscriber(id: string, options: FifoSubscriberOptions = {}): FifoSubscriber {
     const highThroughput = this.props.highThroughput ?? false;
     const problems = new Problems();
-    if (checkIdFree(problems, this, id)) {
-      checkIdFree(problems, this.topic, id, `${id}DeadLetterQueue`);
-    }
+    checkIdFree(problems, this, id);
     checkHighThroughput(problems, {
       perMessageGroupLimit: false,
       messageGroupScope: false,
@@ -178,7 +200,7 @@ export class FifoFanout extends Construct {
       deduplicationScope: options.deduplicationScope ?? (highThroughput ? sqs.DeduplicationScope.MESSAGE_GROUP : undefined),
       fifoThroughputLimit: options.fifoThroughputLimit ?? (highThroughput ? sqs.FifoThroughputLimit.PER_MESSAGE_GROUP_ID : undefined),
     });
-    this.subscribers.set(id, subscriber);
+    this.subscriberMap.set(id, subscriber);
     return subscriber;
   }
 }

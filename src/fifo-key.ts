@@ -1,7 +1,9 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { topicPolicyArn } from './private/names';
 import { allowServiceOnKey } from './private/policies';
 import { checkDaysRange, checkKeyAlias, PENDING_WINDOW_DAYS, Problems } from './private/validation';
 
@@ -72,21 +74,23 @@ export class FifoKey extends kms.Key {
 
   /**
    * Lets SNS use this key (`kms:GenerateDataKey*`, `kms:Decrypt`) when delivering from one topic,
-   * pinned by `aws:SourceArn` and `aws:SourceAccount`.
+   * pinned by `aws:SourceArn` = the topic's ARN, written from the topic's name so that the key
+   * policy never references the topic (no Topic<->Key cycle). Subscribing a queue does this for you.
    *
-   * @param topicArn the topic's ARN, built from its name (e.g. `SecureFifoTopic.topicArn`), never a `Ref` to a topic that uses this key
+   * @param topic the topic, of this app or imported
    */
-  public allowSnsTopic(topicArn: string): void {
-    this.allowServicePrincipal('sns.amazonaws.com', topicArn);
+  public allowSnsTopic(topic: sns.ITopic): void {
+    this.allowServicePrincipal('sns.amazonaws.com', topicPolicyArn(topic));
   }
 
   /**
    * Lets an AWS service principal use this key (`kms:GenerateDataKey*`, `kms:Decrypt`) on behalf of
-   * one source resource of this account, e.g. `events.amazonaws.com` for an EventBridge rule that
-   * publishes to an encrypted topic.
+   * one source resource, pinned by `aws:SourceArn`, e.g. `events.amazonaws.com` for an EventBridge
+   * rule that publishes to an encrypted topic.
    *
    * @param servicePrincipal the service principal, e.g. `events.amazonaws.com`
-   * @param sourceArn the ARN of the resource the service acts for (the `aws:SourceArn` condition)
+   * @param sourceArn the ARN of the resource the service acts for (the `aws:SourceArn` condition);
+   * never a `Ref` to a resource that uses this key
    */
   public allowServicePrincipal(servicePrincipal: string, sourceArn: string): void {
     allowServiceOnKey(this, this, servicePrincipal, sourceArn);

@@ -2,39 +2,11 @@ import { Annotations, Lazy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { Construct, IConstruct } from 'constructs';
-import { WARNING } from './private/policies';
-import { Problems } from './private/validation';
-
-/**
- * The interface endpoints that topics and queues can be restricted to.
- */
-export interface IMessagingEndpoints extends IConstruct {
-  /** The SNS interface endpoint's ID (`vpce-...`), if it has one. */
-  readonly snsEndpointId?: string;
-  /** The SQS interface endpoint's ID (`vpce-...`), if it has one. */
-  readonly sqsEndpointId?: string;
-  /** The KMS interface endpoint's ID (`vpce-...`), if it has one. */
-  readonly kmsEndpointId?: string;
-
-  /**
-   * Admit this topic in the SNS endpoint policy.
-   * @param topicArn the topic's ARN
-   */
-  allowTopic(topicArn: string): void;
-
-  /**
-   * Admit this queue in the SQS endpoint policy.
-   * @param queueArn the queue's ARN
-   */
-  allowQueue(queueArn: string): void;
-
-  /**
-   * Admit this key in the KMS endpoint policy.
-   * @param key the key
-   */
-  allowKey(key: kms.IKey): void;
-}
+import { Construct } from 'constructs';
+import { IMessagingEndpoints } from './interfaces';
+import { renderForPeople } from './private/render';
+import { ENDPOINT_POLICY_MAX_CHARS, Problems } from './private/validation';
+import { WARNING } from './private/warnings';
 
 /**
  * An AWS service that `MessagingEndpoints` can create an interface endpoint for.
@@ -44,7 +16,11 @@ export enum MessagingService {
   SNS = 'SNS',
   /** Amazon SQS (`com.amazonaws.<region>.sqs`). */
   SQS = 'SQS',
-  /** AWS KMS (`com.amazonaws.<region>.kms`). */
+  /**
+   * AWS KMS (`com.amazonaws.<region>.kms`). Not on the messaging path: SNS and SQS call KMS for
+   * server-side encryption from the AWS network, not through your endpoint. Add it only for
+   * workloads in the VPC that call KMS themselves.
+   */
   KMS = 'KMS',
 }
 
@@ -71,30 +47,79 @@ export interface MessagingEndpointsProps {
   readonly securityGroups?: ec2.ISecurityGroup[];
 
   /**
-   * The services to create endpoints for.
+   * The services to create endpoints for. KMS is not on the messaging path (SNS and SQS call KMS
+   * from the AWS network), so it is left out unless you ask for it.
    *
-   * @default - SNS, SQS and KMS
+   * @default [MessagingService.SNS, MessagingService.SQS]
    */
   readonly services?: MessagingService[];
 
   /**
-   * Let the endpoints reach every topic, queue and key of the account, not only those registered
-   * with them. Emits warning `cdk-secure-fifo:endpointAllowsAllResources`.
+   * Whether the endpoints answer the services' public DNS names inside the VPC. A VPC can have one
+   * endpoint with private DNS per service: if the VPC already has SNS or SQS endpoints, reuse them
+   * with `MessagingEndpoints.fromEndpointIds` instead (a second one fails with "conflicting DNS
+   * domain"), or set this to false and point your SDK clients at the endpoint's DNS name.
    *
-   * @default false - once a resource is registered, only registered resources are reachable
-   * (keys registered from another stack leave the KMS endpoint open to every key of the account,
-   * since naming them would make this stack depend on theirs)
+   * @default true
    */
-  readonly allowAllResources?: boolean;
+  readonly privateDnsEnabled?: boolean;
+
+  /**
+   * Let the endpoints reach only the topics, queues (and keys) registered with them through
+   * `privateEndpoints`. With private DNS this applies to every workload in the VPC: their calls to
+   * other topics and queues, and `sqs:CreateQueue`/`sqs:ListQueues`, are denied. So it warns
+   * (`cdk-secure-fifo:endpointRestrictedToRegisteredResources`), and the synthesized policy must
+   * stay within the 20,480 characters AWS allows for an endpoint policy.
+   *
+   * @default false - principals of this account may call anything through the endpoints
+   */
+  readonly restrictToRegisteredResources?: boolean;
 }
 
 /**
- * Interface VPC endpoints (PrivateLink) for SNS, SQS and KMS, so publishers and consumers in the
- * VPC never leave the AWS network. Private DNS is on; HTTPS is admitted from `clientSecurityGroup`
- * (and whatever `allowFrom` adds) only; endpoint policies admit principals of this account, only the
- * actions publishers and consumers need, and only the resources registered with them.
+ * Existing interface endpoints to restrict topics and queues to.
+ */
+export interface MessagingEndpointsAttributes {
+  /**
+   * The ID (`vpce-...`) of an SNS interface endpoint.
+   *
+   * @default - none: topics cannot be restricted to these endpoints
+   */
+  readonly snsEndpointId?: string;
+
+  /**
+   * The ID (`vpce-...`) of an SQS interface endpoint.
+   *
+   * @default - none: queues cannot be restricted to these endpoints
+   */
+  readonly sqsEndpointId?: string;
+}
+
+/**
+ * Interface VPC endpoints (PrivateLink) for SNS and SQS (and optionally KMS), so publishers and
+ * consumers in the VPC never leave the AWS network. Private DNS is on by default; HTTPS is admitted
+ * from `clientSecurityGroup` (and whatever `allowFrom` adds) only. The endpoint policies follow
+ * AWS's data-perimeter pattern: principals of this account may call the service through them, so
+ * other workloads of the VPC keep working; `restrictToRegisteredResources` narrows them further.
  */
 export class MessagingEndpoints extends Construct implements IMessagingEndpoints {
+  /**
+   * Restrict topics and queues to endpoints that already exist (a platform VPC's shared SNS and
+   * SQS endpoints). Creates nothing; their policies stay as they are.
+   *
+   * @param scope the scope
+   * @param id the construct id
+   * @param attrs the endpoint IDs
+   */
+  public static fromEndpointIds(scope: Construct, id: string, attrs: MessagingEndpointsAttributes): IMessagingEndpoints {
+    const problems = new Problems();
+    if (attrs.snsEndpointId === undefined && attrs.sqsEndpointId === undefined) {
+      problems.add('snsEndpointId, sqsEndpointId', 'both unset', 'allowed: at least one endpoint ID');
+    }
+    problems.throwIfAny([scope.node.path, id].filter((p) => p !== '').join('/'), 'MessagingEndpoints.fromEndpointIds');
+    return new ExistingMessagingEndpoints(scope, id, attrs);
+  }
+
   /** The SNS endpoint, if created. */
   public readonly snsEndpoint?: ec2.InterfaceVpcEndpoint;
   /** The SQS endpoint, if created. */
@@ -121,7 +146,7 @@ export class MessagingEndpoints extends Construct implements IMessagingEndpoints
 
   constructor(scope: Construct, id: string, props: MessagingEndpointsProps) {
     super(scope, id);
-    const services = props.services ?? [MessagingService.SNS, MessagingService.SQS, MessagingService.KMS];
+    const services = props.services ?? [MessagingService.SNS, MessagingService.SQS];
     const problems = new Problems();
     if (services.length === 0) {
       problems.add('services', services, 'allowed: one or more of SNS, SQS, KMS');
@@ -134,16 +159,17 @@ export class MessagingEndpoints extends Construct implements IMessagingEndpoints
       subnetType: props.vpc.privateSubnets.length > 0 ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED,
       onePerAz: true,
     };
+    const restrict = props.restrictToRegisteredResources ?? false;
 
     this.clientSecurityGroup = new ec2.SecurityGroup(this, 'ClientSecurityGroup', {
       vpc: props.vpc,
-      description: 'Members may call the SNS, SQS and KMS interface endpoints',
+      description: 'Members may call the messaging interface endpoints',
       allowAllOutbound: false,
     });
     const securityGroups = props.securityGroups ?? [
       new ec2.SecurityGroup(this, 'SecurityGroup', {
         vpc: props.vpc,
-        description: 'SNS, SQS and KMS interface endpoints: HTTPS from members of the client group',
+        description: 'Messaging interface endpoints: HTTPS from members of the client group',
         allowAllOutbound: false,
       }),
     ];
@@ -157,11 +183,6 @@ export class MessagingEndpoints extends Construct implements IMessagingEndpoints
       SQS: ec2.InterfaceVpcEndpointAwsService.SQS,
       KMS: ec2.InterfaceVpcEndpointAwsService.KMS,
     };
-    const actions: Record<MessagingService, string[]> = {
-      SNS: ['sns:Publish'],
-      SQS: ['sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
-      KMS: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-    };
     const created: Partial<Record<MessagingService, ec2.InterfaceVpcEndpoint>> = {};
     for (const service of new Set(services)) {
       const endpoint = new ec2.InterfaceVpcEndpoint(this, service, {
@@ -170,12 +191,15 @@ export class MessagingEndpoints extends Construct implements IMessagingEndpoints
         subnets,
         securityGroups,
         open: false,
-        privateDnsEnabled: true,
+        privateDnsEnabled: props.privateDnsEnabled ?? true,
       });
+      // Trusted identities: principals of this account (aws:PrincipalAccount, a global condition
+      // key present in every signed request). See the README's table of condition keys.
       endpoint.addToPolicy(new iam.PolicyStatement({
+        sid: 'PrincipalsOfThisAccount',
         principals: [new iam.AnyPrincipal()],
-        actions: actions[service],
-        resources: Lazy.list({ produce: () => this.resourcesFor(service, props.allowAllResources ?? false) }),
+        actions: ['*'],
+        resources: restrict ? Lazy.list({ produce: () => this.resourcesFor(service) }) : ['*'],
         conditions: { StringEquals: { 'aws:PrincipalAccount': Stack.of(this).account } },
       }));
       created[service] = endpoint;
@@ -187,11 +211,12 @@ export class MessagingEndpoints extends Construct implements IMessagingEndpoints
     this.sqsEndpointId = created.SQS?.vpcEndpointId;
     this.kmsEndpointId = created.KMS?.vpcEndpointId;
 
-    if (props.allowAllResources) {
+    if (restrict) {
       Annotations.of(this).addWarningV2(
-        WARNING.allowAllResources,
-        'allowAllResources is true: principals of this account can reach any topic, queue and key through these endpoints, including ones outside this application.',
+        WARNING.endpointRestrictedToRegisteredResources,
+        `restrictToRegisteredResources is true: ${(props.privateDnsEnabled ?? true) ? 'with private DNS, every workload in this VPC' : 'every client of these endpoints'} can reach only the registered topics, queues and keys through them; other applications' calls (their own queues, sqs:CreateQueue, sqs:ListQueues) are denied.`,
       );
+      this.node.addValidation({ validate: () => this.checkPolicySizes(Object.values(created)) });
     }
   }
 
@@ -201,22 +226,23 @@ export class MessagingEndpoints extends Construct implements IMessagingEndpoints
    * @param peer the caller
    */
   public allowFrom(peer: ec2.IConnectable): void {
-    this.connections.allowDefaultPortFrom(peer, 'HTTPS to the SNS, SQS and KMS endpoints');
+    this.connections.allowDefaultPortFrom(peer, 'HTTPS to the messaging interface endpoints');
   }
 
-  /** Admit this topic in the SNS endpoint policy. */
+  /** Register a topic with the SNS endpoint (used with `restrictToRegisteredResources`). */
   public allowTopic(topicArn: string): void {
     this.arns.SNS.push(topicArn);
   }
 
-  /** Admit this queue in the SQS endpoint policy. */
+  /** Register a queue with the SQS endpoint (used with `restrictToRegisteredResources`). */
   public allowQueue(queueArn: string): void {
     this.arns.SQS.push(queueArn);
   }
 
-  /** Admit this key in the KMS endpoint policy. */
+  /** Register a key with the KMS endpoint, if there is one (used with `restrictToRegisteredResources`). */
   public allowKey(key: kms.IKey): void {
     if (Stack.of(key) !== Stack.of(this)) {
+      // Naming a key of another stack would make this stack depend on that one.
       this.anyKey = true;
     } else if (!this.keys.includes(key)) {
       this.keys.push(key);
@@ -224,9 +250,46 @@ export class MessagingEndpoints extends Construct implements IMessagingEndpoints
     }
   }
 
-  private resourcesFor(service: MessagingService, allowAll: boolean): string[] {
+  private resourcesFor(service: MessagingService): string[] {
     const arns = this.arns[service];
-    const open = allowAll || arns.length === 0 || (service === MessagingService.KMS && this.anyKey);
+    const open = arns.length === 0 || (service === MessagingService.KMS && this.anyKey);
     return open ? ['*'] : arns;
   }
+
+  /**
+   * An endpoint policy holds at most 20,480 characters
+   * (https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html). Measured on the
+   * policy as CloudFormation will submit it: pseudo parameters written out, no whitespace.
+   */
+  private checkPolicySizes(endpoints: ec2.InterfaceVpcEndpoint[]): string[] {
+    const errors: string[] = [];
+    for (const endpoint of endpoints) {
+      const cfn = endpoint.node.defaultChild as ec2.CfnVPCEndpoint;
+      const rendered = renderForPeople(this, cfn.policyDocument);
+      const size = JSON.stringify(rendered ?? Stack.of(this).resolve(cfn.policyDocument)).length;
+      if (size > ENDPOINT_POLICY_MAX_CHARS) {
+        errors.push(
+          `restrictToRegisteredResources: the policy of endpoint ${endpoint.node.id} measures ${size} characters; allowed: at most ${ENDPOINT_POLICY_MAX_CHARS}. ` +
+            'Register fewer topics and queues with these endpoints (split them across endpoints), or leave restrictToRegisteredResources unset.',
+        );
+      }
+    }
+    return errors;
+  }
+}
+
+/** Endpoints that exist already: topics and queues are restricted to them, nothing is created. */
+class ExistingMessagingEndpoints extends Construct implements IMessagingEndpoints {
+  public readonly snsEndpointId?: string;
+  public readonly sqsEndpointId?: string;
+
+  constructor(scope: Construct, id: string, attrs: MessagingEndpointsAttributes) {
+    super(scope, id);
+    this.snsEndpointId = attrs.snsEndpointId;
+    this.sqsEndpointId = attrs.sqsEndpointId;
+  }
+
+  public allowTopic(_topicArn: string): void {}
+  public allowQueue(_queueArn: string): void {}
+  public allowKey(_key: kms.IKey): void {}
 }

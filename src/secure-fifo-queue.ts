@@ -4,10 +4,10 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { FifoKey } from './fifo-key';
-import { IMessagingEndpoints } from './messaging-endpoints';
+import { IMessagingEndpoints, ISecureFifoQueue } from './interfaces';
 import { acknowledgeTerminalDeadLetterQueue } from './private/compliance';
 import { deadLetterFifoName, queueArnFromName, queueFifoName } from './private/names';
-import { checkCustomerKey } from './private/policies';
+import { checkCustomerKey, checkQueuePolicyQuotas, narrowKeyActions } from './private/policies';
 import { checkEndpointFor, restrictQueuesToEndpoint } from './private/private-endpoints';
 import { SharedPolicyQueue } from './private/shared-policy-queue';
 import {
@@ -16,6 +16,7 @@ import {
   checkIntRange,
   checkSecondsRange,
   DATA_KEY_REUSE_SECONDS,
+  DEAD_LETTER_RETENTION,
   MAX_RECEIVE_COUNT,
   Problems,
   QUEUE_NAME_MAX,
@@ -124,14 +125,13 @@ export interface SecureFifoQueueProps extends SecureFifoQueueOptions {}
  * TLS only and retained by default. The DLQ accepts redrives from this queue only and keeps
  * messages for 14 days.
  *
- * It is an `sqs.IQueue`, so it works wherever aws-cdk-lib expects a queue (event sources, alarms).
+ * It is an `sqs.IQueue`, so it works wherever aws-cdk-lib expects a queue (event sources, alarms,
+ * monitoring libraries). `node.defaultChild` is the queue's `sqs.CfnQueue`.
  */
-export class SecureFifoQueue extends sqs.QueueBase {
+export class SecureFifoQueue extends sqs.QueueBase implements ISecureFifoQueue {
   /** How long a DLQ keeps messages: the SQS maximum. */
-  public static readonly DEAD_LETTER_RETENTION = Duration.days(14);
+  public static readonly DEAD_LETTER_RETENTION: Duration = DEAD_LETTER_RETENTION;
 
-  /** The underlying aws-cdk-lib queue (for escape hatches). */
-  public readonly queue: sqs.Queue;
   /** The dead-letter queue: receives what consumers failed `maxReceiveCount` times, and what SNS could not deliver. */
   public readonly deadLetterQueue: sqs.Queue;
   /** The one resource policy of the queue and its DLQ. */
@@ -142,15 +142,16 @@ export class SecureFifoQueue extends sqs.QueueBase {
   public readonly queueArn: string;
   /** The queue's URL. */
   public readonly queueUrl: string;
-  /** The queue's name, ending in `.fifo`. */
+  /** The queue's name, ending in `.fifo` (plain text when given or generated at synth). */
   public readonly queueName: string;
-  /** The key that encrypts the queue and its DLQ. */
-  public readonly encryptionMasterKey?: kms.IKey;
+  /** The customer managed key that encrypts the queue and its DLQ. */
+  public readonly encryptionMasterKey: kms.IKey;
   /** Always `KMS`. */
   public readonly encryptionType?: sqs.QueueEncryption = sqs.QueueEncryption.KMS;
   /** Always true. */
   public readonly fifo: boolean = true;
   protected readonly autoCreatePolicy = false;
+  private readonly inner: sqs.Queue;
   private readonly offEndpointRoles: iam.IRole[] = [];
 
   constructor(scope: Construct, id: string, props: SecureFifoQueueProps = {}) {
@@ -205,6 +206,7 @@ export class SecureFifoQueue extends sqs.QueueBase {
     acknowledgeTerminalDeadLetterQueue(deadLetterQueue);
     this.deadLetterQueue = deadLetterQueue;
 
+    // The L2 stays at its construct path ('Resource'), so the CfnQueue keeps its logical ID.
     const queue = new SharedPolicyQueue(this, 'Resource', {
       ...common,
       queueName,
@@ -213,29 +215,34 @@ export class SecureFifoQueue extends sqs.QueueBase {
       retentionPeriod: props.retentionPeriod,
       deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: this.maxReceiveCount },
     });
-    this.queue = queue;
+    this.inner = queue;
+    this.node.defaultChild = queue.node.defaultChild;
 
     // One policy for both queues (see SharedPolicyQueue), TLS only for every SQS action.
-    this.resourcePolicy = new sqs.QueuePolicy(this, 'Policy', { queues: [this.queue, this.deadLetterQueue] });
+    this.resourcePolicy = new sqs.QueuePolicy(this, 'Policy', { queues: [queue, deadLetterQueue] });
     queue.shareResourcePolicy(this.resourcePolicy);
     deadLetterQueue.shareResourcePolicy(this.resourcePolicy);
-    this.resourcePolicy.document.addStatements(new iam.PolicyStatement({
-      effect: iam.Effect.DENY,
-      principals: [new iam.AnyPrincipal()],
-      actions: ['sqs:*'],
-      resources: [this.queue.queueArn, this.deadLetterQueue.queueArn],
-      conditions: { Bool: { 'aws:SecureTransport': 'false' } },
-    }));
+    // One resource per statement: AWS documents no SQS policy statement that names several queues.
+    for (const target of [queue, deadLetterQueue]) {
+      this.resourcePolicy.document.addStatements(new iam.PolicyStatement({
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['sqs:*'],
+        resources: [target.queueArn],
+        conditions: { Bool: { 'aws:SecureTransport': 'false' } },
+      }));
+    }
+    this.node.addValidation({ validate: () => checkQueuePolicyQuotas(this, this.resourcePolicy.document) });
 
-    this.queueArn = this.queue.queueArn;
-    this.queueUrl = this.queue.queueUrl;
-    this.queueName = this.queue.queueName;
+    this.queueArn = queue.queueArn;
+    this.queueUrl = queue.queueUrl;
+    this.queueName = queueName;
     this.encryptionMasterKey = key;
 
     if (props.privateEndpoints) {
       restrictQueuesToEndpoint(
         this,
-        [this.queue.queueArn, this.deadLetterQueue.queueArn],
+        [queue.queueArn, deadLetterQueue.queueArn],
         [queueArnFromName(this, queueName), queueArnFromName(this, deadLetterName)],
         props.privateEndpoints,
         () => this.offEndpointRoles,
@@ -259,6 +266,15 @@ export class SecureFifoQueue extends sqs.QueueBase {
    * Adds a statement to the resource policy shared by the queue and its DLQ.
    */
   public addToResourcePolicy(statement: iam.PolicyStatement): iam.AddToResourcePolicyResult {
-    return this.queue.addToResourcePolicy(statement);
+    return this.inner.addToResourcePolicy(statement);
+  }
+
+  /**
+   * Used by every `grant*` method and by `grants.*`: grants on the queue's key only what SQS calls
+   * for SSE-KMS, `kms:GenerateDataKey` and `kms:Decrypt` for producers and `kms:Decrypt` for
+   * consumers (aws-cdk-lib also asks for `kms:Encrypt`, `kms:ReEncrypt*` and `kms:GenerateDataKey*`).
+   */
+  public grantOnKey(grantee: iam.IGrantable, ...actions: string[]): iam.GrantOnKeyResult {
+    return super.grantOnKey(grantee, ...narrowKeyActions(actions));
   }
 }

@@ -1,4 +1,4 @@
-import { Annotations, Duration } from 'aws-cdk-lib';
+import { Annotations, Arn, ArnFormat, Duration, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -6,12 +6,13 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { FifoKey } from './fifo-key';
 import { SubscribeQueueOptions } from './fifo-subscription';
-import { IMessagingEndpoints } from './messaging-endpoints';
-import { topicArnFromName, topicFifoName } from './private/names';
-import { checkCustomerKey, PUBLISHER_KEY_ACTIONS, WARNING } from './private/policies';
+import { IMessagingEndpoints, ISecureFifoTopic } from './interfaces';
+import { topicFifoName, topicPolicyArn } from './private/names';
+import { checkCustomerKey, narrowKeyActions } from './private/policies';
 import { checkEndpointFor, restrictTopicToEndpoint } from './private/private-endpoints';
 import { subscribeFifoQueue } from './private/subscription';
-import { ARCHIVE_DAYS, checkDaysRange, checkFifoName, checkFifoTracing, checkIdFree, checkSignatureVersion, Problems, TOPIC_NAME_MAX } from './private/validation';
+import { ARCHIVE_DAYS, checkDaysRange, checkFifoName, checkFifoTracing, checkSignatureVersion, Problems, TOPIC_NAME_MAX } from './private/validation';
+import { WARNING } from './private/warnings';
 
 /**
  * Properties for a `SecureFifoTopic`.
@@ -78,10 +79,9 @@ export interface SecureFifoTopicProps {
   readonly tracingConfig?: sns.TracingConfig;
 
   /**
-   * Interface VPC endpoints through which, and only through which, principals may publish.
-   * `sns:Subscribe` is denied outside them too, and their policy admits only `sns:Publish`, so
-   * subscriptions are made through CloudFormation (AWS services acting for you are not affected,
-   * nor is SNS delivering).
+   * Interface VPC endpoints through which, and only through which, principals may publish. AWS
+   * services publishing as themselves are not affected; subscribing is not restricted by network
+   * path (`grantSubscribe` decides who may).
    *
    * @default - the topic is reachable through any network path (still TLS only)
    */
@@ -89,53 +89,89 @@ export interface SecureFifoTopicProps {
 }
 
 /**
- * A FIFO topic that can subscribe SQS FIFO queues with their policies, key statements and DLQ.
+ * Attributes of a FIFO topic defined outside this stack or app.
  */
-export interface ISecureFifoTopic extends sns.ITopic {
-  /** The key that encrypts the topic's messages. */
-  readonly encryptionKey: kms.IKey;
-  /** The topic's ARN built from its name, for policies that must not reference the topic. */
-  readonly topicArnFromName: string;
+export interface SecureFifoTopicAttributes {
+  /** The topic's ARN (its name ends in `.fifo`). */
+  readonly topicArn: string;
 
   /**
-   * Subscribe an SQS FIFO queue.
+   * The key that encrypts the topic's messages: publishers granted through the import
+   * (`grantPublish`) get `kms:GenerateDataKey` and `kms:Decrypt` on it. Subscribers of an imported
+   * topic never encrypt their queues with it; each brings its own key.
    *
-   * @param id construct id of the subscription (unique per topic)
-   * @param queue the queue to deliver to
-   * @param options subscription options
+   * @default - unknown: grants cover the topic only
    */
-  subscribeQueue(id: string, queue: sqs.IQueue, options?: SubscribeQueueOptions): sns.Subscription;
+  readonly masterKey?: kms.IKey;
+
+  /**
+   * Whether the topic deduplicates on a hash of the body.
+   *
+   * @default false
+   */
+  readonly contentBasedDeduplication?: boolean;
 }
 
 /**
  * An SNS FIFO topic encrypted with a customer managed key, TLS only, signature version 2, that
- * subscribes SQS FIFO queues with their queue policies, key statements and a dead-letter queue.
+ * subscribes SQS queues with their queue policies, key statements and a dead-letter queue.
  *
- * It is an `sns.ITopic`, so it works wherever aws-cdk-lib expects a topic.
+ * It is an `sns.ITopic`, so it works wherever aws-cdk-lib expects a topic. `node.defaultChild` is
+ * the `sns.CfnTopic`.
  */
 export class SecureFifoTopic extends sns.TopicBase implements ISecureFifoTopic {
-  /** The underlying aws-cdk-lib topic (for escape hatches). */
-  public readonly topic: sns.ITopic;
+  /**
+   * Import a FIFO topic of another stack, app or account, to subscribe queues of this stack to it.
+   * Cross-account, the topic's owner must first allow this account to subscribe
+   * (`grantSubscribe(new iam.AccountPrincipal(...))`).
+   *
+   * @param scope the scope of the imported topic
+   * @param id its construct id
+   * @param attrs the topic's ARN and, optionally, its key
+   */
+  public static fromTopicAttributes(scope: Construct, id: string, attrs: SecureFifoTopicAttributes): ISecureFifoTopic {
+    const problems = new Problems();
+    let topicName = attrs.topicArn;
+    if (!Token.isUnresolved(attrs.topicArn)) {
+      const parsed = Arn.split(attrs.topicArn, ArnFormat.NO_RESOURCE_NAME);
+      topicName = parsed.resource;
+      if (parsed.service !== 'sns' || !topicName.endsWith('.fifo')) {
+        problems.add('topicArn', attrs.topicArn, "allowed: the ARN of an SNS FIFO topic ('arn:<partition>:sns:<region>:<account>:<name>.fifo')");
+      }
+    } else {
+      topicName = Arn.extractResourceName(attrs.topicArn, '');
+    }
+    problems.throwIfAny([scope.node.path, id].filter((p) => p !== '').join('/'), 'SecureFifoTopic.fromTopicAttributes');
+    return new ImportedSecureFifoTopic(scope, id, attrs, topicName);
+  }
+
+  /**
+   * Import a FIFO topic by its ARN (shorthand for `fromTopicAttributes` without a key).
+   *
+   * @param scope the scope of the imported topic
+   * @param id its construct id
+   * @param topicArn the topic's ARN
+   */
+  public static fromTopicArn(scope: Construct, id: string, topicArn: string): ISecureFifoTopic {
+    return SecureFifoTopic.fromTopicAttributes(scope, id, { topicArn });
+  }
+
   /** The topic's ARN. */
   public readonly topicArn: string;
-  /** The topic's name, ending in `.fifo`. */
+  /** The topic's name, ending in `.fifo` (plain text when given or generated at synth). */
   public readonly topicName: string;
-  /** The key that encrypts the topic's messages. */
-  public readonly encryptionKey: kms.IKey;
-  /** The key that encrypts the topic's messages (same as `encryptionKey`, for `sns.ITopic`). */
-  public readonly masterKey?: kms.IKey;
+  /** The customer managed key that encrypts the topic's messages. */
+  public readonly masterKey: kms.IKey;
   /** Always true. */
   public readonly fifo: boolean = true;
   /** Whether SNS deduplicates on a hash of the body. */
   public readonly contentBasedDeduplication: boolean;
   /** Where deduplication applies. */
   public readonly throughputScope: sns.FifoThroughputScope;
-  /** The ARN built from the topic's name, for policies that must not reference the topic. */
-  public readonly topicArnFromName: string;
   /** The endpoints the topic is restricted to, if any. */
   public readonly privateEndpoints?: IMessagingEndpoints;
   protected readonly autoCreatePolicy = false;
-  private subscriptionCount = 0;
+  private readonly inner: sns.Topic;
 
   constructor(scope: Construct, id: string, props: SecureFifoTopicProps = {}) {
     super(scope, id);
@@ -150,17 +186,17 @@ export class SecureFifoTopic extends sns.TopicBase implements ISecureFifoTopic {
     checkEndpointFor(problems, 'SNS', props.privateEndpoints);
     problems.throwIfAny(this, 'SecureFifoTopic');
 
-    this.encryptionKey = props.encryptionKey ?? new FifoKey(this, 'Key');
-    this.masterKey = this.encryptionKey;
+    this.masterKey = props.encryptionKey ?? new FifoKey(this, 'Key');
     this.contentBasedDeduplication = props.contentBasedDeduplication ?? false;
     this.throughputScope = props.throughputScope ?? sns.FifoThroughputScope.TOPIC;
     this.privateEndpoints = props.privateEndpoints;
 
-    const topic = new sns.Topic(this, 'Resource', {
+    // The L2 stays at its construct path ('Resource'), so the CfnTopic keeps its logical ID.
+    this.inner = new sns.Topic(this, 'Resource', {
       fifo: true,
       topicName,
       displayName: props.displayName,
-      masterKey: this.encryptionKey,
+      masterKey: this.masterKey,
       contentBasedDeduplication: this.contentBasedDeduplication,
       fifoThroughputScope: this.throughputScope,
       messageRetentionPeriodInDays: props.archiveRetention?.toDays(),
@@ -168,10 +204,9 @@ export class SecureFifoTopic extends sns.TopicBase implements ISecureFifoTopic {
       signatureVersion: props.signatureVersion ?? '2',
       tracingConfig: props.tracingConfig,
     });
-    this.topic = topic;
-    this.topicArn = topic.topicArn;
-    this.topicName = topic.topicName;
-    this.topicArnFromName = topicArnFromName(this, topicName);
+    this.node.defaultChild = this.inner.node.defaultChild;
+    this.topicArn = this.inner.topicArn;
+    this.topicName = topicName;
 
     if (props.signatureVersion === '1') {
       Annotations.of(this).addWarningV2(
@@ -186,50 +221,104 @@ export class SecureFifoTopic extends sns.TopicBase implements ISecureFifoTopic {
       );
     }
     if (props.privateEndpoints) {
-      restrictTopicToEndpoint(this, props.privateEndpoints);
+      restrictTopicToEndpoint(this, topicPolicyArn(this), this.masterKey, props.privateEndpoints);
     }
   }
 
   /**
-   * Subscribe an SQS FIFO queue: raw delivery, a queue policy and key statement that admit this
-   * topic only, and a FIFO dead-letter queue for messages SNS cannot deliver.
+   * Subscribe an SQS queue: raw delivery, a queue policy and key statement that admit this topic
+   * only, and a FIFO dead-letter queue for messages SNS cannot deliver. The subscription is created
+   * next to the queue, in the queue's stack.
    *
    * A `SecureFifoQueue` gets its own DLQ as the subscription DLQ; any other queue is checked (FIFO,
    * customer managed key) and wired as far as its policies can be changed here.
    *
-   * @param id construct id of the subscription (unique per topic)
+   * @param id construct id of the subscription, unique next to the queue
    * @param queue the queue to deliver to
    * @param options subscription options
    */
   public subscribeQueue(id: string, queue: sqs.IQueue, options: SubscribeQueueOptions = {}): sns.Subscription {
-    const problems = new Problems();
-    checkIdFree(problems, this, id, `${id}DeadLetterQueue`);
-    problems.throwIfAny(this, `subscribeQueue("${id}")`);
-    this.subscriptionCount += 1;
-    return subscribeFifoQueue(this, id, queue, options, this.subscriptionCount);
+    return subscribeFifoQueue(this, queue, id, queue, options, newFifoKey);
   }
 
   /**
-   * Grant `sns:Publish` on this topic and `kms:GenerateDataKey` + `kms:Decrypt` on its key: what SNS
-   * needs to encrypt what a principal publishes. Narrower than aws-cdk-lib's `kms:GenerateDataKey*`,
-   * which also admits `kms:GenerateDataKeyPair*` (and is flagged by cdk-nag AwsSolutions-IAM5).
+   * Adds a statement to the topic's resource policy. A statement that allows only `sns:Subscribe` is
+   * limited to the SQS protocol (`sns:Protocol` = `sqs`): a FIFO topic delivers to SQS queues only.
+   */
+  public addToResourcePolicy(statement: iam.PolicyStatement): iam.AddToResourcePolicyResult {
+    limitSubscribeToSqs(statement);
+    return this.inner.addToResourcePolicy(statement);
+  }
+
+  /**
+   * Used by `grantPublish` and `grants.publish`: grants on the topic's key only what SNS calls to
+   * encrypt a publish, `kms:GenerateDataKey` and `kms:Decrypt` (narrower than aws-cdk-lib's
+   * `kms:GenerateDataKey*`, which also admits `GenerateDataKeyPair*`).
+   */
+  public grantOnKey(grantee: iam.IGrantable, ...actions: string[]): iam.GrantOnKeyResult {
+    return super.grantOnKey(grantee, ...narrowKeyActions(actions));
+  }
+
+  /**
+   * Grant `sns:Publish` on this topic and `kms:GenerateDataKey` + `kms:Decrypt` on its key (the same
+   * as `grants.publish`).
    *
    * @param grantee the publisher
    */
   public grantPublish(grantee: iam.IGrantable): iam.Grant {
-    const publish = iam.Grant.addToPrincipalOrResource({
-      grantee,
-      actions: ['sns:Publish'],
-      resourceArns: [this.topicArn],
-      resource: this,
-    });
-    return publish.combine(this.encryptionKey.grant(grantee, ...PUBLISHER_KEY_ACTIONS));
+    return super.grantPublish(grantee);
   }
 
   /**
-   * Adds a statement to the topic's resource policy.
+   * Grant `sns:Subscribe` on this topic, limited to the SQS protocol (the same as
+   * `grants.subscribe`). For another account, pass `new iam.AccountPrincipal('222222222222')`: the
+   * statement goes into the topic policy and that account creates its subscriptions itself (no
+   * confirmation step). For an organisation, add a statement with `aws:PrincipalOrgID` instead.
+   *
+   * @param grantee the subscriber
    */
-  public addToResourcePolicy(statement: iam.PolicyStatement): iam.AddToResourcePolicyResult {
-    return this.topic.addToResourcePolicy(statement);
+  public grantSubscribe(grantee: iam.IGrantable): iam.Grant {
+    return super.grantSubscribe(grantee);
+  }
+}
+
+/** The key of a subscription DLQ made for a queue whose key is unknown. */
+function newFifoKey(scope: Construct, id: string): kms.IKey {
+  return new FifoKey(scope, id);
+}
+
+/** `sns:Subscribe` statements on a FIFO topic only ever need the SQS protocol. */
+function limitSubscribeToSqs(statement: iam.PolicyStatement): void {
+  // Only statements that allow nothing but sns:Subscribe: the condition key exists for Subscribe only.
+  const subscribes = statement.actions.length > 0 && statement.actions.every((a) => a === 'sns:Subscribe');
+  const limited = Object.values(statement.conditions ?? {}).some((c) => c !== null && typeof c === 'object' && 'sns:Protocol' in c);
+  if (statement.effect === iam.Effect.ALLOW && subscribes && !limited) {
+    statement.addCondition('StringEquals', { 'sns:Protocol': 'sqs' });
+  }
+}
+
+/** A FIFO topic defined elsewhere. */
+class ImportedSecureFifoTopic extends sns.TopicBase implements ISecureFifoTopic {
+  public readonly topicArn: string;
+  public readonly topicName: string;
+  public readonly masterKey?: kms.IKey;
+  public readonly fifo = true;
+  public readonly contentBasedDeduplication: boolean;
+  protected readonly autoCreatePolicy = false;
+
+  constructor(scope: Construct, id: string, attrs: SecureFifoTopicAttributes, topicName: string) {
+    super(scope, id, { environmentFromArn: attrs.topicArn });
+    this.topicArn = attrs.topicArn;
+    this.topicName = topicName;
+    this.masterKey = attrs.masterKey;
+    this.contentBasedDeduplication = attrs.contentBasedDeduplication ?? false;
+  }
+
+  public subscribeQueue(id: string, queue: sqs.IQueue, options: SubscribeQueueOptions = {}): sns.Subscription {
+    return subscribeFifoQueue(this, queue, id, queue, options, newFifoKey);
+  }
+
+  public grantOnKey(grantee: iam.IGrantable, ...actions: string[]): iam.GrantOnKeyResult {
+    return super.grantOnKey(grantee, ...narrowKeyActions(actions));
   }
 }

@@ -1,4 +1,5 @@
 import { ArnFormat, Names, Stack, Token } from 'aws-cdk-lib';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { IConstruct } from 'constructs';
 import { QUEUE_NAME_MAX, TOPIC_NAME_MAX, withFifoSuffix } from './validation';
 
@@ -41,9 +42,23 @@ function generated(scope: IConstruct, maxLength: number): string {
   return Names.uniqueResourceName(scope, { maxLength, separator: '-' });
 }
 
-/** `arn:<partition>:sns:<region>:<account>:<name>` built from pseudo parameters only. */
-export function topicArnFromName(scope: IConstruct, topicName: string): string {
-  return Stack.of(scope).formatArn({ service: 'sns', resource: topicName, arnFormat: ArnFormat.NO_RESOURCE_NAME });
+/**
+ * The topic's ARN for policies: the ARN itself when it is known text (an imported topic), else
+ * `arn:<partition>:sns:<region>:<account>:<name>` built from the topic's name and environment, so
+ * that a policy never `Ref`s the topic (the Topic<->Key cycle, aws-cdk#35418) and a policy in
+ * another stack does not make that stack export the topic.
+ */
+export function topicPolicyArn(topic: sns.ITopic): string {
+  if (!Token.isUnresolved(topic.topicArn)) {
+    return topic.topicArn;
+  }
+  return Stack.of(topic).formatArn({
+    service: 'sns',
+    account: topic.env.account,
+    region: topic.env.region,
+    resource: topic.topicName,
+    arnFormat: ArnFormat.NO_RESOURCE_NAME,
+  });
 }
 
 /** `arn:<partition>:sqs:<region>:<account>:<name>` built from pseudo parameters only. */

@@ -3,33 +3,37 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { IConstruct } from 'constructs';
+import { renderForPeople } from './render';
 import { Problems } from './validation';
+import { WARNING } from './warnings';
 
 /** The actions a service principal needs on a customer managed key to write SSE-KMS messages. */
 export const SERVICE_KEY_ACTIONS = ['kms:GenerateDataKey*', 'kms:Decrypt'];
 
-/** The actions a principal needs on a topic's key to publish to it (SNS encrypts with a new data key). */
-export const PUBLISHER_KEY_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt'];
+/**
+ * Narrows the key actions aws-cdk-lib's grants ask for to what SNS and SQS use: producers and
+ * publishers need `kms:GenerateDataKey` and `kms:Decrypt`, consumers `kms:Decrypt`
+ * (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html,
+ * https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html). `kms:GenerateDataKey*` also
+ * admits `GenerateDataKeyPair*`, and `kms:Encrypt`/`kms:ReEncrypt*` are never called for SSE.
+ */
+export function narrowKeyActions(actions: string[]): string[] {
+  const narrowed = actions
+    .filter((a) => a !== 'kms:Encrypt' && a !== 'kms:ReEncrypt*')
+    .map((a) => (a === 'kms:GenerateDataKey*' ? 'kms:GenerateDataKey' : a));
+  return [...new Set(narrowed)];
+}
 
-/** Warning ids, all in one place so the README can list them. */
-export const WARNING = {
-  filterPolicy: 'cdk-secure-fifo:filterPolicyAtMostOnce',
-  dedupPerMessageGroup: 'cdk-secure-fifo:dedupPerMessageGroup',
-  importedKeyPolicy: 'cdk-secure-fifo:importedKeyPolicy',
-  importedQueuePolicy: 'cdk-secure-fifo:importedQueuePolicy',
-  unknownEncryption: 'cdk-secure-fifo:unknownQueueEncryption',
-  subscriptionQuota: 'cdk-secure-fifo:subscriptionQuota',
-  allowAllResources: 'cdk-secure-fifo:endpointAllowsAllResources',
-  keyRotationOff: 'cdk-secure-fifo:keyRotationOff',
-  signatureVersion1: 'cdk-secure-fifo:signatureVersion1',
-};
-
-/** Conditions that pin a service principal to one source resource of this account (confused deputy). */
-export function sourceConditions(scope: IConstruct, sourceArn: string): Record<string, Record<string, string>> {
-  return {
-    ArnEquals: { 'aws:SourceArn': sourceArn },
-    StringEquals: { 'aws:SourceAccount': Stack.of(scope).account },
-  };
+/**
+ * The condition that pins a service principal to one or more source resources: `aws:SourceArn`
+ * only. The ARN holds the account, so it also stops the confused deputy. SNS documents sending it
+ * (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html)
+ * and aws-cdk's deployed integration tests rely on it alone (feature flag
+ * `@aws-cdk/aws-sns-subscriptions:restrictSqsDescryption`). `aws:SourceAccount` is not used: whether
+ * SNS sends it to KMS is undocumented, and a missing key would refuse every delivery.
+ */
+export function sourceArnCondition(sourceArns: string | string[]): Record<string, Record<string, unknown>> {
+  return { ArnEquals: { 'aws:SourceArn': sourceArns } };
 }
 
 /**
@@ -37,46 +41,78 @@ export function sourceConditions(scope: IConstruct, sourceArn: string): Record<s
  * The source ARN must be built from a name (never a `Ref`), so that a key shared by the source
  * resource does not form a dependency cycle.
  */
-export function serviceKeyStatement(scope: IConstruct, service: string, sourceArn: string): iam.PolicyStatement {
+export function serviceKeyStatement(service: string, sourceArn: string): iam.PolicyStatement {
   return new iam.PolicyStatement({
     principals: [new iam.ServicePrincipal(service)],
     actions: SERVICE_KEY_ACTIONS,
     resources: ['*'],
-    conditions: sourceConditions(scope, sourceArn),
+    conditions: sourceArnCondition(sourceArn),
   });
 }
 
-/** The queue-policy statement that lets the topic deliver into the queue. */
-export function snsDeliveryStatement(scope: IConstruct, queue: sqs.IQueue, topicArn: string): iam.PolicyStatement {
-  return new iam.PolicyStatement({
+const deliveryStatements = new WeakMap<sqs.IQueue, Set<string>>();
+
+/**
+ * Lets SNS deliver into a queue from one topic: one statement per topic, with one resource, the
+ * form AWS documents for a queue subscribed to several topics
+ * (https://docs.aws.amazon.com/sns/latest/dg/subscribe-sqs-queue-to-sns-topic.html). A topic is
+ * admitted once per queue however often it subscribes it. SQS's policy quotas are checked at synth
+ * (`checkQueuePolicyQuotas`).
+ */
+export function allowSnsDelivery(queue: sqs.IQueue, topicArn: string): iam.AddToResourcePolicyResult {
+  const key = JSON.stringify(Stack.of(queue).resolve(topicArn));
+  const seen = deliveryStatements.get(queue) ?? new Set<string>();
+  if (seen.has(key)) {
+    return { statementAdded: true };
+  }
+  const result = queue.addToResourcePolicy(new iam.PolicyStatement({
     principals: [new iam.ServicePrincipal('sns.amazonaws.com')],
     actions: ['sqs:SendMessage'],
     resources: [queue.queueArn],
-    conditions: sourceConditions(scope, topicArn),
+    conditions: sourceArnCondition(topicArn),
+  }));
+  if (result.statementAdded) {
+    seen.add(key);
+    deliveryStatements.set(queue, seen);
+  }
+  return result;
+}
+
+/** The topic ARN of a delivery statement, as it appears in an `importedQueuePolicy` warning. */
+export function snsDeliveryStatementText(scope: IConstruct, queue: sqs.IQueue, topicArn: string): string {
+  const statement = new iam.PolicyStatement({
+    principals: [new iam.ServicePrincipal('sns.amazonaws.com')],
+    actions: ['sqs:SendMessage'],
+    resources: [queue.queueArn],
+    conditions: sourceArnCondition(topicArn),
   });
+  const text = renderForPeople(scope, statement.toStatementJson());
+  return text === undefined ? `allow sns.amazonaws.com sqs:SendMessage on ${queue.node.path} with aws:SourceArn = the topic's ARN` : JSON.stringify(text);
 }
 
 const added = new WeakMap<kms.IKey, Set<string>>();
 
 /**
  * Adds `serviceKeyStatement` to the key policy once per (service, source). When the key is imported
- * and its policy cannot be changed here, warns with the exact statement the key owner must add.
+ * and its policy cannot be changed here, warns on `scope` with the exact statement the key owner
+ * must add.
  */
 export function allowServiceOnKey(scope: IConstruct, key: kms.IKey, service: string, sourceArn: string): void {
-  const id = `${service}|${Stack.of(scope).resolve(sourceArn)}`;
+  const id = `${service}|${JSON.stringify(Stack.of(key).resolve(sourceArn))}`;
   const seen = added.get(key) ?? new Set<string>();
   if (seen.has(id)) {
     return;
   }
   seen.add(id);
   added.set(key, seen);
-  const statement = serviceKeyStatement(scope, service, sourceArn);
+  const statement = serviceKeyStatement(service, sourceArn);
   const result = key.addToResourcePolicy(statement, true);
   if (!result.statementAdded) {
+    const text = renderForPeople(scope, statement.toStatementJson());
     Annotations.of(scope).addWarningV2(
       WARNING.importedKeyPolicy,
-      `The imported key ${key.node.path} cannot be changed by this stack, so ${service} may be denied and messages lost. ` +
-        `Add this statement to its key policy: ${JSON.stringify(Stack.of(scope).resolve(statement.toStatementJson()))}`,
+      `The imported key ${describeKey(key)} cannot be changed by this stack, so ${service} may be denied and messages lost. ` +
+        `Add this statement to its key policy: ${text === undefined ? `allow ${service} kms:GenerateDataKey* and kms:Decrypt with aws:SourceArn = the ARN of the source` : JSON.stringify(text)}`,
     );
   }
 }
@@ -146,12 +182,58 @@ export function checkFifoCmkQueue(problems: Problems, prop: string, queue: sqs.I
   return type !== undefined;
 }
 
-/** A subscription's dead-letter queue must be in the topic's account and region. */
-export function checkSameEnvironment(problems: Problems, prop: string, queue: sqs.IQueue, topicScope: IConstruct): void {
-  const topicEnv = Stack.of(topicScope);
-  for (const [what, mine, theirs] of [['account', queue.env.account, topicEnv.account], ['region', queue.env.region, topicEnv.region]]) {
+/**
+ * A subscription's dead-letter queue must be in the subscription's account and region
+ * (https://docs.aws.amazon.com/sns/latest/dg/sns-dead-letter-queues.html). The subscription lives
+ * in the stack of the subscribed queue (`subscriptionScope`), which for a cross-account subscriber
+ * is the consumer's account, not the topic's.
+ */
+export function checkSameEnvironment(problems: Problems, prop: string, queue: sqs.IQueue, subscriptionScope: IConstruct): void {
+  const here = Stack.of(subscriptionScope);
+  for (const [what, mine, theirs] of [['account', queue.env.account, here.account], ['region', queue.env.region, here.region]]) {
     if (!Token.isUnresolved(mine) && !Token.isUnresolved(theirs) && mine !== theirs) {
-      problems.add(prop, queue.node.path, `allowed: a queue in the topic's ${what} ${theirs} (it is in ${mine}; SNS redrives within one account and region)`);
+      problems.add(prop, queue.node.path, `allowed: a queue in the subscription's ${what} ${theirs} (it is in ${mine}; SNS moves undeliverable messages only to a DLQ in the subscription's account and region)`);
     }
   }
+}
+
+/** SQS policy quotas (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-policies.html). */
+export const SQS_POLICY_QUOTAS = { bytes: 8_192, statements: 20, actionsPerStatement: 7, conditionsPerStatement: 10, principals: 50 };
+
+/**
+ * Measures a queue policy as CloudFormation will submit it and returns one error per SQS quota it
+ * breaks, naming the construct path, what was measured and the fix.
+ */
+export function checkQueuePolicyQuotas(scope: IConstruct, document: iam.PolicyDocument): string[] {
+  const resolved = Stack.of(scope).resolve(document.toJSON()) ?? { Statement: [] };
+  const rendered = renderForPeople(scope, resolved) ?? resolved;
+  const statements: any[] = (rendered as any).Statement ?? [];
+  const q = SQS_POLICY_QUOTAS;
+  const errors: string[] = [];
+  const where = `the queue policy of ${scope.node.path}`;
+  const fix = 'subscribe this queue to fewer topics, or move grants to identity policies (e.g. an iam.ManagedPolicy)';
+  const bytes = Buffer.byteLength(JSON.stringify(rendered), 'utf8');
+  if (bytes > q.bytes) {
+    errors.push(`${where} measures ${bytes} bytes; SQS allows at most ${q.bytes}: ${fix}.`);
+  }
+  if (statements.length > q.statements) {
+    errors.push(`${where} has ${statements.length} statements; SQS allows at most ${q.statements}: ${fix}.`);
+  }
+  let principals = 0;
+  statements.forEach((statement, i) => {
+    const actions = [].concat(statement.Action ?? []).length;
+    if (actions > q.actionsPerStatement) {
+      errors.push(`${where}, statement ${i + 1}, has ${actions} actions; SQS allows at most ${q.actionsPerStatement} per statement: split it.`);
+    }
+    const conditions = Object.values(statement.Condition ?? {}).reduce((n: number, c: any) => n + Object.keys(c).length, 0);
+    if (conditions > q.conditionsPerStatement) {
+      errors.push(`${where}, statement ${i + 1}, has ${conditions} conditions; SQS allows at most ${q.conditionsPerStatement} per statement: split it.`);
+    }
+    const principal = statement.Principal;
+    principals += principal === '*' ? 1 : Object.values(principal ?? {}).reduce((n: number, p: any) => n + [].concat(p).length, 0);
+  });
+  if (principals > q.principals) {
+    errors.push(`${where} names ${principals} principals; SQS allows at most ${q.principals}: ${fix}.`);
+  }
+  return errors;
 }

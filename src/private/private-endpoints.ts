@@ -1,65 +1,69 @@
 import { Lazy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type { IMessagingEndpoints } from '../messaging-endpoints';
-import type { SecureFifoTopic } from '../secure-fifo-topic';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { Problems } from './validation';
-
-/** What principals may do on a topic only through the SNS endpoint. */
-export const TOPIC_PRIVATE_ACTIONS = ['sns:Publish', 'sns:Subscribe'];
-/** What principals may do on a queue only through the SQS endpoint (data plane, never `sqs:*`). */
-export const QUEUE_PRIVATE_ACTIONS = ['sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'];
+import type { IMessagingEndpoints } from '../interfaces';
 
 /**
- * Deny `actions` on `resources` to every principal whose request does not come through
- * `endpointId`, except AWS services: as themselves (SNS delivering into queues and DLQs) or on your
- * behalf (CloudFormation subscribing a queue, SNS and SQS calling KMS). Their requests never pass
- * through your endpoint; denying them would drop messages or fail deployments. This is the AWS
- * data-perimeter pattern. `exemptRoles` (produced at synth) are left out too: e.g. Lambda event
- * source mappings poll from outside your VPC with the function's role.
+ * What principals may do on a topic only through the SNS endpoint: publish. Subscriptions are
+ * controlled by who may call `sns:Subscribe`, not by the network path: CloudFormation creates them
+ * with the deployment's execution role, whose calls carry neither `aws:SourceVpce` nor
+ * `aws:ViaAWSService = true`.
  */
-function denyOutsideEndpoint(
-  actions: string[],
-  resources: string[],
-  endpointId: string,
-  exemptRoles: () => iam.IRole[] = () => [],
-): iam.PolicyStatement {
+export const TOPIC_PRIVATE_ACTIONS = ['sns:Publish'];
+
+/**
+ * What consumers may do on a queue only through the SQS endpoint. Never `sqs:SendMessage`: SNS
+ * delivers from the AWS network, and a deny that depended on a condition key SQS may not evaluate
+ * for it would refuse every delivery. The queue policy admits SNS for the topic's ARN only.
+ */
+export const QUEUE_PRIVATE_ACTIONS = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'];
+
+/**
+ * Deny `actions` on `resources` to every request that does not come through `endpointId`
+ * (`aws:SourceVpce`). `exempt` adds further conditions, each of which lifts the deny when false.
+ */
+function denyOutsideEndpoint(actions: string[], resources: string[], endpointId: string, exempt: Record<string, unknown> = {}): iam.PolicyStatement {
   return new iam.PolicyStatement({
     effect: iam.Effect.DENY,
     principals: [new iam.AnyPrincipal()],
     actions,
     resources,
-    conditions: {
-      StringNotEquals: { 'aws:SourceVpce': endpointId },
-      BoolIfExists: { 'aws:PrincipalIsAWSService': 'false', 'aws:ViaAWSService': 'false' },
-      ArnNotEquals: Lazy.any({
-        produce: () => {
-          const roles = exemptRoles();
-          return roles.length === 0 ? undefined : { 'aws:PrincipalArn': roles.map((role) => role.roleArn) };
-        },
-      }),
-    },
+    conditions: { StringNotEquals: { 'aws:SourceVpce': endpointId }, ...exempt },
   });
 }
 
 /** Checks that the endpoints a topic (SNS) or queue (SQS) is restricted to include that service's endpoint. */
 export function checkEndpointFor(problems: Problems, service: 'SNS' | 'SQS', endpoints: IMessagingEndpoints | undefined): void {
   if (endpoints && !(service === 'SNS' ? endpoints.snsEndpointId : endpoints.sqsEndpointId)) {
-    problems.add('privateEndpoints', endpoints.node.path, `allowed: MessagingEndpoints whose services include ${service}`);
+    problems.add('privateEndpoints', endpoints.node.path, `allowed: endpoints that include an ${service} endpoint`);
   }
 }
 
-/** Publishing and subscribing only through the SNS endpoint; registers the topic and its key with the endpoints. */
-export function restrictTopicToEndpoint(topic: SecureFifoTopic, endpoints: IMessagingEndpoints): void {
+/**
+ * Publishing only through the SNS endpoint; registers the topic and its key with the endpoints.
+ * AWS services publishing as themselves (EventBridge, CloudWatch alarms) never come through your
+ * endpoint, so requests whose `aws:PrincipalIsAWSService` is true are not denied.
+ */
+export function restrictTopicToEndpoint(
+  topic: { addToResourcePolicy(statement: iam.PolicyStatement): iam.AddToResourcePolicyResult },
+  topicArn: string,
+  key: kms.IKey,
+  endpoints: IMessagingEndpoints,
+): void {
   // The SNS endpoint's presence is checked with the topic's props (checkEndpointFor).
-  topic.addToResourcePolicy(denyOutsideEndpoint(TOPIC_PRIVATE_ACTIONS, [topic.topicArnFromName], endpoints.snsEndpointId as string));
-  endpoints.allowTopic(topic.topicArnFromName);
-  endpoints.allowKey(topic.encryptionKey);
+  topic.addToResourcePolicy(denyOutsideEndpoint(TOPIC_PRIVATE_ACTIONS, [topicArn], endpoints.snsEndpointId as string, {
+    BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },
+  }));
+  endpoints.allowTopic(topicArn);
+  endpoints.allowKey(key);
 }
 
 /**
- * Sending and consuming a queue and its DLQ only through the SQS endpoint, in one statement of
- * their shared policy (one statement: Sids and statements stay unique). The queues are registered
- * by ARNs built from their names, so endpoints in another stack do not reference this one.
+ * Consuming a queue and its DLQ only through the SQS endpoint: one statement per queue (one
+ * resource per statement; AWS documents no SQS policy statement with several queues). Roles in `exemptRoles` (produced at synth) are left out: a Lambda event source mapping
+ * polls from outside your VPC with the function's role. The queues are registered by ARNs built
+ * from their names, so endpoints in another stack do not reference this one.
  */
 export function restrictQueuesToEndpoint(
   policy: { addToResourcePolicy(statement: iam.PolicyStatement): iam.AddToResourcePolicyResult },
@@ -69,6 +73,14 @@ export function restrictQueuesToEndpoint(
   exemptRoles: () => iam.IRole[],
 ): void {
   // The SQS endpoint's presence is checked with the queue's props (checkEndpointFor).
-  policy.addToResourcePolicy(denyOutsideEndpoint(QUEUE_PRIVATE_ACTIONS, queueArns, endpoints.sqsEndpointId as string, exemptRoles));
+  const exempt = Lazy.any({
+    produce: () => {
+      const roles = exemptRoles();
+      return roles.length === 0 ? undefined : { 'aws:PrincipalArn': roles.map((role) => role.roleArn) };
+    },
+  });
+  for (const queueArn of queueArns) {
+    policy.addToResourcePolicy(denyOutsideEndpoint(QUEUE_PRIVATE_ACTIONS, [queueArn], endpoints.sqsEndpointId as string, { ArnNotEquals: exempt }));
+  }
   arnsFromNames.forEach((arn) => endpoints.allowQueue(arn));
 }

@@ -57,6 +57,10 @@ export const DATA_KEY_REUSE_SECONDS = { min: 60, max: 86_400 };
 export const ARCHIVE_DAYS = { min: 1, max: 365 };
 /** KMS PendingWindowInDays range. */
 export const PENDING_WINDOW_DAYS = { min: 7, max: 30 };
+/** How long a DLQ keeps messages: the SQS maximum, 14 days. */
+export const DEAD_LETTER_RETENTION = Duration.days(14);
+/** VPC endpoint policy size, characters (https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html). */
+export const ENDPOINT_POLICY_MAX_CHARS = 20_480;
 /** SNS FIFO quota: subscriptions per topic. */
 export const FIFO_SUBSCRIPTIONS_PER_TOPIC = 100;
 

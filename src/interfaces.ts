@@ -1,0 +1,73 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { IConstruct } from 'constructs';
+import type { SubscribeQueueOptions } from './fifo-subscription';
+
+/**
+ * An SNS FIFO topic that can subscribe SQS queues with their policies, key statements and
+ * dead-letter queue: a `SecureFifoTopic`, or one imported with `SecureFifoTopic.fromTopicAttributes`.
+ */
+export interface ISecureFifoTopic extends sns.ITopic {
+  /**
+   * Subscribe an SQS FIFO queue. The subscription is created next to the queue (in the queue's
+   * stack), as aws-cdk's `SqsSubscription` does, so a queue in a team's stack makes that stack
+   * depend on the topic's, never the reverse.
+   *
+   * @param id construct id of the subscription, unique next to the queue
+   * @param queue the queue to deliver to
+   * @param options subscription options
+   */
+  subscribeQueue(id: string, queue: sqs.IQueue, options?: SubscribeQueueOptions): sns.Subscription;
+}
+
+/**
+ * An SQS FIFO queue with its dead-letter queue, as `SecureFifoQueue` builds it.
+ */
+export interface ISecureFifoQueue extends sqs.IQueue {
+  /** The dead-letter queue: consumer failures after `maxReceiveCount` receives, and SNS delivery failures. */
+  readonly deadLetterQueue: sqs.IQueue;
+  /** Receives of one message before SQS moves it to the dead-letter queue. */
+  readonly maxReceiveCount: number;
+
+  /**
+   * Let a role receive, delete and change visibility outside the private endpoints (for example the
+   * role of a Lambda function whose event source mapping polls from outside your VPC).
+   *
+   * @param role the role to exempt
+   */
+  allowOutsideEndpoints(role: iam.IRole): void;
+}
+
+/**
+ * Interface VPC endpoints that topics and queues can be restricted to: `MessagingEndpoints`, or
+ * existing endpoints named with `MessagingEndpoints.fromEndpointIds`.
+ */
+export interface IMessagingEndpoints extends IConstruct {
+  /** The SNS interface endpoint's ID (`vpce-...`), if there is one. */
+  readonly snsEndpointId?: string;
+  /** The SQS interface endpoint's ID (`vpce-...`), if there is one. */
+  readonly sqsEndpointId?: string;
+
+  /**
+   * Register a topic with the SNS endpoint (it matters only with `restrictToRegisteredResources`).
+   *
+   * @param topicArn the topic's ARN
+   */
+  allowTopic(topicArn: string): void;
+
+  /**
+   * Register a queue with the SQS endpoint (it matters only with `restrictToRegisteredResources`).
+   *
+   * @param queueArn the queue's ARN
+   */
+  allowQueue(queueArn: string): void;
+
+  /**
+   * Register a key with the KMS endpoint, if there is one.
+   *
+   * @param key the key
+   */
+  allowKey(key: kms.IKey): void;
+}

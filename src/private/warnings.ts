@@ -1,0 +1,16 @@
+/**
+ * The ids of every warning the library emits, in one place so the README can list them. Users
+ * acknowledge them with `Annotations.of(construct).acknowledgeWarning(id, reason)` on the construct
+ * the warning is attached to.
+ */
+export const WARNING = {
+  filterPolicyAtMostOnce: 'cdk-secure-fifo:filterPolicyAtMostOnce',
+  dedupPerMessageGroup: 'cdk-secure-fifo:dedupPerMessageGroup',
+  importedKeyPolicy: 'cdk-secure-fifo:importedKeyPolicy',
+  importedQueuePolicy: 'cdk-secure-fifo:importedQueuePolicy',
+  unknownQueueEncryption: 'cdk-secure-fifo:unknownQueueEncryption',
+  subscriptionQuota: 'cdk-secure-fifo:subscriptionQuota',
+  endpointRestrictedToRegisteredResources: 'cdk-secure-fifo:endpointRestrictedToRegisteredResources',
+  keyRotationOff: 'cdk-secure-fifo:keyRotationOff',
+  signatureVersion1: 'cdk-secure-fifo:signatureVersion1',
+} as const;
