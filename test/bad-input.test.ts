@@ -76,7 +76,7 @@ const BAD_INPUTS: BadInput[] = [
   ['SecureFifoTopic on a key of another region', (s) => new SecureFifoTopic(s, 'Topic', { encryptionKey: kms.Key.fromKeyArn(s, 'Far', OTHER_REGION_KEY) }),
     'Test/Topic', 'encryptionKey', `"${OTHER_REGION_KEY}"`, "a key in the stack's region eu-west-1"],
   ['SecureFifoTopic privateEndpoints without an SNS endpoint', (s) => new SecureFifoTopic(s, 'Topic', { privateEndpoints: endpoints(s, [MessagingService.SQS, MessagingService.KMS]) }),
-    'Test/Topic', 'privateEndpoints', '"Test/Endpoints"', 'MessagingEndpoints whose services include SNS'],
+    'Test/Topic', 'privateEndpoints', '"Test/Endpoints"', 'endpoints that include an SNS endpoint'],
 
   // SecureFifoQueue
   ['SecureFifoQueue queueName of 81 characters with .fifo', (s) => new SecureFifoQueue(s, 'Queue', { queueName: 'q'.repeat(76) }),
@@ -112,37 +112,38 @@ const BAD_INPUTS: BadInput[] = [
   ['SecureFifoQueue on a key of another region', (s) => new SecureFifoQueue(s, 'Queue', { encryptionKey: kms.Key.fromKeyArn(s, 'Far', OTHER_REGION_KEY) }),
     'Test/Queue', 'encryptionKey', `"${OTHER_REGION_KEY}"`, "a key in the stack's region eu-west-1"],
   ['SecureFifoQueue privateEndpoints without an SQS endpoint', (s) => new SecureFifoQueue(s, 'Queue', { privateEndpoints: endpoints(s, [MessagingService.SNS]) }),
-    'Test/Queue', 'privateEndpoints', '"Test/Endpoints"', 'MessagingEndpoints whose services include SQS'],
+    'Test/Queue', 'privateEndpoints', '"Test/Endpoints"', 'endpoints that include an SQS endpoint'],
 
   // subscribeQueue
   ['subscribeQueue a standard queue', (s) => subscribe(s, kmsQueue(s, 'Standard')),
-    'Test/Topic', 'queue', '"Test/Standard"', 'a FIFO queue'],
+    'Test/Standard', 'queue', '"Test/Standard"', 'a FIFO queue'],
   ['subscribeQueue an SSE-SQS queue', (s) => subscribe(s, new sqs.Queue(s, 'Queue', { fifo: true, encryption: sqs.QueueEncryption.SQS_MANAGED })),
-    'Test/Topic', 'queue.encryption', '"SQS_MANAGED"', 'KMS with a customer managed key'],
+    'Test/Queue', 'queue.encryption', '"SQS_MANAGED"', 'KMS with a customer managed key'],
   ['subscribeQueue a queue without encryption settings (SSE-SQS)', (s) => subscribe(s, new sqs.Queue(s, 'Queue', { fifo: true })),
-    'Test/Topic', 'queue.encryption', '"unset (SSE-SQS, the CloudFormation default)"', 'KMS with a customer managed key'],
+    'Test/Queue', 'queue.encryption', '"unset (SSE-SQS, the CloudFormation default)"', 'KMS with a customer managed key'],
   ['subscribeQueue an unencrypted queue', (s) => subscribe(s, new sqs.Queue(s, 'Queue', { fifo: true, encryption: sqs.QueueEncryption.UNENCRYPTED })),
-    'Test/Topic', 'queue.encryption', '"UNENCRYPTED"', 'KMS with a customer managed key'],
+    'Test/Queue', 'queue.encryption', '"UNENCRYPTED"', 'KMS with a customer managed key'],
   ['subscribeQueue a KMS_MANAGED queue', (s) => subscribe(s, new sqs.Queue(s, 'Queue', { fifo: true, encryption: sqs.QueueEncryption.KMS_MANAGED })),
-    'Test/Topic', 'queue.encryption', '"KMS_MANAGED"', 'KMS with a customer managed key'],
+    'Test/Queue', 'queue.encryption', '"KMS_MANAGED"', 'KMS with a customer managed key'],
   ['subscribeQueue a queue on alias/aws/sqs', (s) => subscribe(s, new sqs.Queue(s, 'Queue', {
     fifo: true, encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: kms.Alias.fromAliasName(s, 'Managed', 'alias/aws/sqs'),
-  })), 'Test/Topic', 'queue.encryptionMasterKey', '"alias/aws/sqs"', 'a customer managed KMS key'],
+  })), 'Test/Queue', 'queue.encryptionMasterKey', '"alias/aws/sqs"', 'a customer managed KMS key'],
   ['subscribeQueue an imported queue on a key of another region', (s) => subscribe(s, sqs.Queue.fromQueueAttributes(s, 'Queue', {
     queueArn: 'arn:aws:sqs:eu-west-1:111111111111:orders.fifo', keyArn: OTHER_REGION_KEY,
-  })), 'Test/Topic', 'queue.encryptionMasterKey', `"${OTHER_REGION_KEY}"`, "a key in the stack's region eu-west-1"],
+  })), 'Test/Queue', 'queue.encryptionMasterKey', `"${OTHER_REGION_KEY}"`, "a key in the stack's region eu-west-1"],
   ['subscribeQueue with a standard deadLetterQueue', (s) => subscribe(s, new SecureFifoQueue(s, 'Queue'), kmsQueue(s, 'StandardDlq')),
-    'Test/Topic', 'deadLetterQueue', '"Test/StandardDlq"', 'a FIFO queue'],
+    'Test/Queue', 'deadLetterQueue', '"Test/StandardDlq"', 'a FIFO queue'],
   ['subscribeQueue with an SSE-SQS deadLetterQueue', (s) => subscribe(s, new SecureFifoQueue(s, 'Queue'), new sqs.Queue(s, 'SseSqsDlq', { fifo: true, encryption: sqs.QueueEncryption.SQS_MANAGED })),
-    'Test/Topic', 'deadLetterQueue.encryption', '"SQS_MANAGED"', 'KMS with a customer managed key'],
+    'Test/Queue', 'deadLetterQueue.encryption', '"SQS_MANAGED"', 'KMS with a customer managed key'],
   ['subscribeQueue a FIFO queue whose own DLQ is standard', (s) => subscribe(s, kmsQueue(s, 'Queue', {
     fifo: true, deadLetterQueue: { queue: kmsQueue(s, 'StandardDlq'), maxReceiveCount: 5 },
-  })), 'Test/Topic', 'deadLetterQueue (the DLQ of Test/Queue)', '"Test/StandardDlq"', 'a FIFO queue'],
-  ['subscribeQueue twice with one id', (s) => {
+  })), 'Test/Queue', 'deadLetterQueue (the DLQ of Test/Queue)', '"Test/StandardDlq"', 'a FIFO queue'],
+  ['subscribeQueue one queue twice with one id', (s) => {
     const topic = new SecureFifoTopic(s, 'Topic');
-    topic.subscribeQueue('Orders', new SecureFifoQueue(s, 'First'));
-    topic.subscribeQueue('Orders', new SecureFifoQueue(s, 'Second'));
-  }, 'Test/Topic', 'id', '"Orders"', 'an id not already used in Test/Topic'],
+    const queue = new SecureFifoQueue(s, 'First');
+    topic.subscribeQueue('Orders', queue);
+    topic.subscribeQueue('Orders', queue);
+  }, 'Test/First', 'id', '"Orders"', 'an id not already used in Test/First'],
 
   // FifoFanout and addSubscriber
   ['addSubscriber deduplicationScope QUEUE on a highThroughput fan-out', (s) =>
@@ -163,9 +164,11 @@ const BAD_INPUTS: BadInput[] = [
   'Test/Fanout/Retail/Queue', 'encryptionKey', '"alias/aws/sqs"', 'a customer managed KMS key'],
   ['addSubscriber on a fan-out whose endpoints lack SQS', (s) =>
     new FifoFanout(s, 'Fanout', { privateEndpoints: endpoints(s, [MessagingService.SNS, MessagingService.KMS]) }).addSubscriber('Retail'),
-  'Test/Fanout/Retail/Queue', 'privateEndpoints', '"Test/Endpoints"', 'MessagingEndpoints whose services include SQS'],
+  'Test/Fanout/Retail/Queue', 'privateEndpoints', '"Test/Endpoints"', 'endpoints that include an SQS endpoint'],
   ['FifoFanout keyAlias in the AWS managed namespace', (s) => new FifoFanout(s, 'Fanout', { keyAlias: 'aws/prices' }),
-    'Test/Fanout/Key', 'alias', '"aws/prices"', "a name that does not start with 'alias/aws/'"],
+    'Test/Fanout', 'keyAlias', '"aws/prices"', "a name that does not start with 'alias/aws/'"],
+  ['FifoFanout keyAlias next to encryptionKey', (s) => new FifoFanout(s, 'Fanout', { keyAlias: 'prices', encryptionKey: new FifoKey(s, 'Key') }),
+    'Test/Fanout', 'keyAlias', '"prices"', 'unset when encryptionKey is given'],
   ['FifoFanout topicName with a space', (s) => new FifoFanout(s, 'Fanout', { topicName: 'price updates' }),
     'Test/Fanout/Topic', 'topicName', '"price updates.fifo"', "1-256 characters of A-Z, a-z, 0-9, '_' and '-'"],
   ['FifoFanout archiveRetention 366 days', (s) => new FifoFanout(s, 'Fanout', { archiveRetention: Duration.days(366) }),
@@ -173,7 +176,7 @@ const BAD_INPUTS: BadInput[] = [
   ['FifoFanout on a key of another region', (s) => new FifoFanout(s, 'Fanout', { encryptionKey: kms.Key.fromKeyArn(s, 'Far', OTHER_REGION_KEY) }),
     'Test/Fanout/Topic', 'encryptionKey', `"${OTHER_REGION_KEY}"`, "a key in the stack's region eu-west-1"],
   ['FifoFanout whose endpoints lack SNS', (s) => new FifoFanout(s, 'Fanout', { privateEndpoints: endpoints(s, [MessagingService.SQS]) }),
-    'Test/Fanout/Topic', 'privateEndpoints', '"Test/Endpoints"', 'MessagingEndpoints whose services include SNS'],
+    'Test/Fanout/Topic', 'privateEndpoints', '"Test/Endpoints"', 'endpoints that include an SNS endpoint'],
 
   // MessagingEndpoints
   ['MessagingEndpoints services []', (s) => endpoints(s, []),
@@ -243,7 +246,7 @@ describe('one construct with several problems reports them in one error', () => 
     ));
 
     expect(message.split('\n').map((line) => line.split(':')[0])).toEqual([
-      'Test/Topic', '  - queue', '  - queue.encryption', '  - deadLetterQueue',
+      'Test/Queue', '  - queue', '  - queue.encryption', '  - deadLetterQueue',
     ]);
   });
 
@@ -273,32 +276,32 @@ const WARNED: Warned[] = [
   {
     input: 'a filter policy (delivery becomes at-most-once)',
     id: 'cdk-secure-fifo:filterPolicyAtMostOnce',
-    path: '/Test/Fanout/Topic/Retail',
+    path: '/Test/Fanout/Retail',
     build: (s) => new FifoFanout(s, 'Fanout').addSubscriber('Retail', { filterPolicy: { business: sns.SubscriptionFilter.stringFilter({ allowlist: ['retail'] }) } }),
     names: ['filterPolicy', '["business"]', 'at-most-once', 'Leave filterPolicy unset for exactly-once delivery'],
   },
   {
     input: 'an imported key whose policy cannot be changed here',
     id: 'cdk-secure-fifo:importedKeyPolicy',
-    path: '/Test/Fanout/Topic',
+    path: '/Test/Fanout/Retail',
     build: (s) => new FifoFanout(s, 'Fanout', {
       encryptionKey: kms.Key.fromKeyArn(s, 'ImportedKey', 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab'),
     }).addSubscriber('Retail'),
-    names: ['The imported key Test/ImportedKey', 'Add this statement to its key policy: {', '"Principal":{"Service":"sns.amazonaws.com"}', '"kms:GenerateDataKey*","kms:Decrypt"', '"aws:SourceAccount":"111111111111"', 'aws:SourceArn'],
+    names: ['The imported key arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab', 'Add this statement to its key policy: {', '"Principal":{"Service":"sns.amazonaws.com"}', '"kms:GenerateDataKey*","kms:Decrypt"', '"aws:SourceArn":"arn:aws:sns:eu-west-1:111111111111:'],
   },
   {
     input: 'an imported queue of unknown encryption',
     id: 'cdk-secure-fifo:unknownQueueEncryption',
-    path: '/Test/Topic',
+    path: '/Test/Imported',
     build: (s) => subscribe(s, sqs.Queue.fromQueueArn(s, 'Imported', 'arn:aws:sqs:eu-west-1:111111111111:orders.fifo'), new SecureFifoQueue(s, 'Dlq')),
     names: ['subscribeQueue("Orders")', 'the encryption of Test/Imported', 'a FIFO queue encrypted with a customer managed key', 'sns.amazonaws.com', ':sns:eu-west-1:111111111111:'],
   },
   {
     input: 'an imported queue whose policy cannot be changed here',
     id: 'cdk-secure-fifo:importedQueuePolicy',
-    path: '/Test/Topic',
+    path: '/Test/Imported',
     build: (s) => subscribe(s, sqs.Queue.fromQueueArn(s, 'Imported', 'arn:aws:sqs:eu-west-1:111111111111:orders.fifo'), new SecureFifoQueue(s, 'Dlq')),
-    names: ['subscribeQueue("Orders")', 'the policy of Test/Imported', 'sqs:SendMessage with aws:SourceArn', ':sns:eu-west-1:111111111111:'],
+    names: ['subscribeQueue("Orders")', 'the policy of Test/Imported', 'Add this statement to its queue policy', '"Action":"sqs:SendMessage"', '"aws:SourceArn":"arn:aws:sns:eu-west-1:111111111111:'],
   },
 ];
 

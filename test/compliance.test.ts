@@ -136,13 +136,13 @@ describe('the library acknowledges Serverless-SQSRedrivePolicy on its terminal D
     const plain = new sqs.Queue(stack, 'Plain', {
       fifo: true,
       encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: fanout.key,
+      encryptionMasterKey: fanout.encryptionKey,
       enforceSSL: true,
     });
     fanout.topic.subscribeQueue('Plain', plain);
-    const topicCreatedDlq = fanout.topic.node.findChild('PlainDeadLetterQueue') as sqs.Queue;
+    const topicCreatedDlq = plain.node.findChild('PlainDeadLetterQueue') as sqs.Queue;
     const dlqs = [first.deadLetterQueue, second.deadLetterQueue, standalone.deadLetterQueue, topicCreatedDlq];
-    const mainQueues = [first.queue.queue, second.queue.queue, standalone.queue];
+    const mainQueues = [first.queue, second.queue, standalone].map((q) => q.node.findChild('Resource'));
     return { stack, dlqs, mainQueues, plain };
   }
 

@@ -24,7 +24,7 @@ function everythingWithDefaults(): Template {
   topic.subscribeQueue('Plain', new sqs.Queue(stack, 'Plain', {
     fifo: true,
     encryption: sqs.QueueEncryption.KMS,
-    encryptionMasterKey: topic.encryptionKey,
+    encryptionMasterKey: topic.masterKey,
     removalPolicy: RemovalPolicy.RETAIN,
   }));
   return Template.fromStack(stack);

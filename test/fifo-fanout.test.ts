@@ -31,7 +31,7 @@ test('the shared key policy never references the topic (no Topic<->Key cycle), a
   fanout.addSubscriber('Retail');
   const template = Template.fromStack(stack); // throws on a dependency cycle with validateAgainstDefaultRules
   const [[, key]] = resourcesOf(template, 'AWS::KMS::Key');
-  const topicId = stack.getLogicalId(fanout.topic.topic.node.defaultChild as any);
+  const topicId = stack.getLogicalId(fanout.topic.node.defaultChild as any);
   expect(references(key, topicId)).toBe(false);
   expect(JSON.stringify(key.Properties.KeyPolicy)).toContain(':sns:eu-west-1:111111111111:prices.fifo');
 });
@@ -43,11 +43,11 @@ test('addSubscriber returns the subscriber with its queue, DLQ and subscription'
   expect(retail.queue.fifo).toBe(true);
   expect(retail.deadLetterQueue).toBe(retail.queue.deadLetterQueue);
   expect(retail.queue.maxReceiveCount).toBe(3);
-  expect(fanout.subscriberList).toEqual([retail]);
+  expect(fanout.subscribers).toEqual([retail]);
   const template = Template.fromStack(stack);
   template.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'retail.fifo' });
   template.hasResourceProperties('AWS::SNS::Subscription', {
-    Endpoint: { 'Fn::GetAtt': [stack.getLogicalId(retail.queue.queue.node.defaultChild as any), 'Arn'] },
+    Endpoint: { 'Fn::GetAtt': [stack.getLogicalId(retail.queue.node.defaultChild as any), 'Arn'] },
   });
 });
 
@@ -78,7 +78,7 @@ test('a subscriber may bring its own key, used for its queue and DLQ only', () =
   const retail = fanout.addSubscriber('Retail', { encryptionKey: ownKey });
   const template = Template.fromStack(stack);
   const ownKeyId = stack.getLogicalId(ownKey.node.defaultChild as any);
-  for (const q of [retail.queue.queue, retail.queue.deadLetterQueue]) {
+  for (const q of [retail.queue, retail.queue.deadLetterQueue]) {
     expect(template.toJSON().Resources[stack.getLogicalId(q.node.defaultChild as any)].Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [ownKeyId, 'Arn'] });
   }
   expect(JSON.stringify(template.toJSON().Resources[ownKeyId].Properties.KeyPolicy)).toContain('sns.amazonaws.com');
@@ -136,7 +136,7 @@ test('subscriber.grantConsumeMessages lets the consumer receive and decrypt from
   retail.grantConsumeMessages(new iam.Role(stack, 'Consumer', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') }));
   const [policy] = Object.values<any>(Template.fromStack(stack).findResources('AWS::IAM::Policy'));
   const sqsStatement = policy.Properties.PolicyDocument.Statement.find((s: any) => [s.Action].flat().includes('sqs:ReceiveMessage'));
-  expect(sqsStatement.Resource).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(retail.queue.queue.node.defaultChild as any), 'Arn'] });
+  expect(sqsStatement.Resource).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(retail.queue.node.defaultChild as any), 'Arn'] });
 });
 
 test.each(['Topic', 'Key'])('a subscriber id that collides with the fan-out\'s own child %s is refused', (id) => {

@@ -1,5 +1,6 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { FifoKey } from '../src';
 import { newStack } from './util';
 
@@ -49,10 +50,10 @@ test('account root keeps full key administration', () => {
   });
 });
 
-test('allowSnsTopic admits SNS for that topic and account only', () => {
+test('allowSnsTopic admits SNS for that topic only, by aws:SourceArn alone (no aws:SourceAccount)', () => {
   const stack = newStack();
   const key = new FifoKey(stack, 'Key');
-  key.allowSnsTopic(TOPIC_ARN);
+  key.allowSnsTopic(sns.Topic.fromTopicArn(stack, 'Topic', TOPIC_ARN));
   Template.fromStack(stack).hasResourceProperties('AWS::KMS::Key', {
     KeyPolicy: {
       Statement: Match.arrayWith([
@@ -61,10 +62,7 @@ test('allowSnsTopic admits SNS for that topic and account only', () => {
           Principal: { Service: 'sns.amazonaws.com' },
           Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
           Resource: '*',
-          Condition: {
-            ArnEquals: { 'aws:SourceArn': TOPIC_ARN },
-            StringEquals: { 'aws:SourceAccount': '111111111111' },
-          },
+          Condition: { ArnEquals: { 'aws:SourceArn': TOPIC_ARN } },
         },
       ]),
     },
@@ -74,14 +72,14 @@ test('allowSnsTopic admits SNS for that topic and account only', () => {
 test('admitting the same topic twice adds one statement', () => {
   const stack = newStack();
   const key = new FifoKey(stack, 'Key');
-  key.allowSnsTopic(TOPIC_ARN);
-  key.allowSnsTopic(TOPIC_ARN);
+  key.allowSnsTopic(sns.Topic.fromTopicArn(stack, 'Topic', TOPIC_ARN));
+  key.allowSnsTopic(sns.Topic.fromTopicArn(stack, 'Same', TOPIC_ARN));
   const [keyResource] = Object.values(Template.fromStack(stack).findResources('AWS::KMS::Key'));
   const snsStatements = keyResource.Properties.KeyPolicy.Statement.filter((s: any) => s.Principal?.Service === 'sns.amazonaws.com');
   expect(snsStatements).toHaveLength(1);
 });
 
-test('allowServicePrincipal admits another service for one source resource', () => {
+test('allowServicePrincipal admits another service for one source resource, by aws:SourceArn', () => {
   const stack = newStack();
   const key = new FifoKey(stack, 'Key');
   const ruleArn = 'arn:aws:events:eu-west-1:111111111111:rule/prices';
@@ -91,7 +89,7 @@ test('allowServicePrincipal admits another service for one source resource', () 
       Statement: Match.arrayWith([
         Match.objectLike({
           Principal: { Service: 'events.amazonaws.com' },
-          Condition: { ArnEquals: { 'aws:SourceArn': ruleArn }, StringEquals: { 'aws:SourceAccount': '111111111111' } },
+          Condition: { ArnEquals: { 'aws:SourceArn': ruleArn } },
         }),
       ]),
     },

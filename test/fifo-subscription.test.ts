@@ -6,15 +6,15 @@ import { SecureFifoQueue, SecureFifoTopic } from '../src';
 import { newStack, resourcesOf, warningsWithId } from './util';
 
 const TOPIC_ARN = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sns:eu-west-1:111111111111:prices.fifo']] };
+/** SNS is admitted by aws:SourceArn alone: aws:SourceAccount is not documented for SNS's KMS calls. */
 const SNS_ONLY_FROM_TOPIC = {
   ArnEquals: { 'aws:SourceArn': TOPIC_ARN },
-  StringEquals: { 'aws:SourceAccount': '111111111111' },
 };
 
 function subscribed(options: Parameters<SecureFifoTopic['subscribeQueue']>[2] = {}) {
   const stack = newStack();
   const topic = new SecureFifoTopic(stack, 'Topic', { topicName: 'prices' });
-  const queue = new SecureFifoQueue(stack, 'Orders', { encryptionKey: topic.encryptionKey });
+  const queue = new SecureFifoQueue(stack, 'Orders', { encryptionKey: topic.masterKey });
   const subscription = topic.subscribeQueue('Orders', queue, options);
   return { stack, topic, queue, subscription, template: Template.fromStack(stack) };
 }
@@ -31,7 +31,7 @@ test('rawMessageDelivery: false keeps the SNS envelope', () => {
   subscribed({ rawMessageDelivery: false }).template.hasResourceProperties('AWS::SNS::Subscription', { RawMessageDelivery: false });
 });
 
-test('the queue policy lets SNS send to the queue only for this topic and account', () => {
+test('the queue policy lets SNS send to the queue only for this topic', () => {
   const { stack, queue, template } = subscribed();
   template.hasResourceProperties('AWS::SQS::QueuePolicy', {
     PolicyDocument: {
@@ -39,7 +39,7 @@ test('the queue policy lets SNS send to the queue only for this topic and accoun
         Effect: 'Allow',
         Principal: { Service: 'sns.amazonaws.com' },
         Action: 'sqs:SendMessage',
-        Resource: { 'Fn::GetAtt': [logicalId(stack, queue.queue), 'Arn'] },
+        Resource: { 'Fn::GetAtt': [logicalId(stack, queue), 'Arn'] },
         Condition: SNS_ONLY_FROM_TOPIC,
       }]),
     },
@@ -53,7 +53,7 @@ test("the subscriber's own DLQ is the subscription's dead-letter queue", () => {
   });
 });
 
-test('the queue policy lets SNS send to the DLQ only for this topic and account', () => {
+test('the queue policy lets SNS send to the DLQ only for this topic', () => {
   const { stack, queue, template } = subscribed();
   template.hasResourceProperties('AWS::SQS::QueuePolicy', {
     PolicyDocument: {
@@ -77,7 +77,7 @@ test('the queue key lets SNS encrypt for this topic, named without referencing i
       })]),
     },
   });
-  const topicId = logicalId(stack, topic.topic);
+  const topicId = logicalId(stack, topic);
   expect(JSON.stringify(Object.values(template.findResources('AWS::KMS::Key')))).not.toContain(topicId);
 });
 
@@ -119,14 +119,14 @@ test("a foreign sqs.Queue's own DLQ becomes the subscription DLQ, and both admit
 test('a foreign queue without a DLQ gets a new FIFO DLQ on the topic key', () => {
   const stack = newStack();
   const topic = new SecureFifoTopic(stack, 'Topic', { topicName: 'prices' });
-  const queue = new sqs.Queue(stack, 'TheirQueue', { fifo: true, encryptionMasterKey: topic.encryptionKey });
+  const queue = new sqs.Queue(stack, 'TheirQueue', { fifo: true, encryptionMasterKey: topic.masterKey });
   topic.subscribeQueue('Theirs', queue);
   const template = Template.fromStack(stack);
   const created = resourcesOf(template, 'AWS::SQS::Queue').find(([id]) => id.includes('TheirsDeadLetterQueue'))!;
   expect(created[1].Properties).toMatchObject({
     FifoQueue: true,
     MessageRetentionPeriod: 1_209_600,
-    KmsMasterKeyId: { 'Fn::GetAtt': [stack.getLogicalId(topic.encryptionKey.node.defaultChild as any), 'Arn'] },
+    KmsMasterKeyId: { 'Fn::GetAtt': [stack.getLogicalId(topic.masterKey.node.defaultChild as any), 'Arn'] },
   });
   template.hasResourceProperties('AWS::SNS::Subscription', { RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [created[0], 'Arn'] } } });
 });
@@ -138,10 +138,10 @@ test('an imported queue whose encryption and policy are unknown is wired with wa
   topic.subscribeQueue('Theirs', queue);
   const unknown = warningsWithId(stack, 'cdk-secure-fifo:unknownQueueEncryption');
   expect(unknown).toHaveLength(1);
-  expect(unknown[0].entry.data).toMatch(/kms:GenerateDataKey\* and kms:Decrypt for \{"Fn::Join":.*:sns:eu-west-1:111111111111:prices\.fifo/);
+  expect(unknown[0].entry.data).toMatch(/kms:GenerateDataKey\* and kms:Decrypt with aws:SourceArn arn:aws:sns:eu-west-1:111111111111:prices\.fifo\./);
   const policy = warningsWithId(stack, 'cdk-secure-fifo:importedQueuePolicy');
   expect(policy).toHaveLength(1);
-  expect(policy[0].entry.data).toMatch(/Test\/Imported.*sqs:SendMessage with aws:SourceArn/);
+  expect(policy[0].entry.data).toMatch(/Test\/Imported.*Add this statement to its queue policy: \{"Action":"sqs:SendMessage".*"aws:SourceArn":"arn:aws:sns:eu-west-1:111111111111:prices\.fifo"/);
 });
 
 test('a queue on an imported customer managed key warns with the key statement to add', () => {
@@ -151,24 +151,24 @@ test('a queue on an imported customer managed key warns with the key statement t
     queueArn: 'arn:aws:sqs:eu-west-1:111111111111:theirs.fifo',
     keyArn: 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab',
   });
-  topic.subscribeQueue('Theirs', queue, { deadLetterQueue: new SecureFifoQueue(stack, 'Dlq', { encryptionKey: topic.encryptionKey }) });
+  topic.subscribeQueue('Theirs', queue, { deadLetterQueue: new SecureFifoQueue(stack, 'Dlq', { encryptionKey: topic.masterKey }) });
   const warnings = warningsWithId(stack, 'cdk-secure-fifo:importedKeyPolicy');
   expect(warnings).toHaveLength(1);
-  expect(warnings[0].entry.data).toMatch(/Add this statement to its key policy: .*kms:GenerateDataKey\*.*aws:SourceAccount.*sns\.amazonaws\.com/);
+  expect(warnings[0].entry.data).toMatch(/Add this statement to its key policy: \{"Action":\["kms:GenerateDataKey\*","kms:Decrypt"\],"Condition":\{"ArnEquals":\{"aws:SourceArn":"arn:aws:sns:eu-west-1:111111111111:prices\.fifo"\}\},"Effect":"Allow","Principal":\{"Service":"sns\.amazonaws\.com"\},"Resource":"\*"\}/);
 });
 
 test('a standard queue is refused', () => {
   const stack = newStack();
   const topic = new SecureFifoTopic(stack, 'Topic');
-  const queue = new sqs.Queue(stack, 'Standard', { encryptionMasterKey: topic.encryptionKey });
-  expect(() => topic.subscribeQueue('Std', queue)).toThrow(/Test\/Topic: invalid subscribeQueue\("Std"\) props:\n.*queue: "Test\/Standard" is not allowed; allowed: a FIFO queue/);
+  const queue = new sqs.Queue(stack, 'Standard', { encryptionMasterKey: topic.masterKey });
+  expect(() => topic.subscribeQueue('Std', queue)).toThrow(/Test\/Standard: invalid subscribeQueue\("Std"\) props:\n.*queue: "Test\/Standard" is not allowed; allowed: a FIFO queue/);
 });
 
 test('more than 100 subscriptions warn about the FIFO quota', () => {
   const stack = newStack();
   const topic = new SecureFifoTopic(stack, 'Topic');
   // Imported queues sharing one DLQ: 101 whole subscribers would not fit one stack's 500 resources.
-  const deadLetterQueue = new SecureFifoQueue(stack, 'SharedDlq', { encryptionKey: topic.encryptionKey });
+  const deadLetterQueue = new SecureFifoQueue(stack, 'SharedDlq', { encryptionKey: topic.masterKey });
   for (let i = 0; i < 101; i++) {
     const queue = sqs.Queue.fromQueueAttributes(stack, `Q${i}`, {
       queueArn: `arn:aws:sqs:eu-west-1:111111111111:q${i}.fifo`,
@@ -179,15 +179,15 @@ test('more than 100 subscriptions warn about the FIFO quota', () => {
   expect(warningsWithId(stack, 'cdk-secure-fifo:subscriptionQuota')).toHaveLength(1);
 });
 
-test('a dead-letter queue in another region is refused (SNS redrives within one account and region)', () => {
+test("a dead-letter queue outside the subscription's region is refused (SNS redrives within the subscription's account and region)", () => {
   const stack = newStack();
   const topic = new SecureFifoTopic(stack, 'Topic');
-  const queue = new SecureFifoQueue(stack, 'Orders', { encryptionKey: topic.encryptionKey });
+  const queue = new SecureFifoQueue(stack, 'Orders', { encryptionKey: topic.masterKey });
   const farDlq = sqs.Queue.fromQueueAttributes(stack, 'FarDlq', {
     queueArn: 'arn:aws:sqs:us-east-1:111111111111:far-dlq.fifo',
     keyArn: 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab',
   });
   expect(() => topic.subscribeQueue('Orders', queue, { deadLetterQueue: farDlq })).toThrow(
-    /Test\/Topic: invalid subscribeQueue\("Orders"\) props:\n(.*\n)* {2}- deadLetterQueue: "Test\/FarDlq" is not allowed; allowed: a queue in the topic's region eu-west-1 \(it is in us-east-1/,
+    /Test\/Orders: invalid subscribeQueue\("Orders"\) props:\n(.*\n)* {2}- deadLetterQueue: "Test\/FarDlq" is not allowed; allowed: a queue in the subscription's region eu-west-1 \(it is in us-east-1/,
   );
 });

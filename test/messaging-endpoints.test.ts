@@ -18,14 +18,18 @@ function endpointFor(template: Template, service: string): [string, any] {
   return resourcesOf(template, 'AWS::EC2::VPCEndpoint').find(([, e]) => JSON.stringify(e.Properties.ServiceName).includes(`.${service}`))!;
 }
 
-test('creates SNS, SQS and KMS interface endpoints with private DNS', () => {
+test('creates SNS and SQS interface endpoints with private DNS; KMS only when asked (it is not on the messaging path)', () => {
   const stack = newStack();
   new MessagingEndpoints(stack, 'Endpoints', { vpc: isolatedVpc(stack) });
   const template = Template.fromStack(stack);
-  template.resourceCountIs('AWS::EC2::VPCEndpoint', 3);
-  for (const service of ['sns', 'sqs', 'kms']) {
+  template.resourceCountIs('AWS::EC2::VPCEndpoint', 2);
+  for (const service of ['sns', 'sqs']) {
     expect(endpointFor(template, service)[1].Properties).toMatchObject({ VpcEndpointType: 'Interface', PrivateDnsEnabled: true });
   }
+  expect(endpointFor(template, 'kms')).toBeUndefined();
+  const withKms = newStack();
+  new MessagingEndpoints(withKms, 'Endpoints', { vpc: isolatedVpc(withKms), services: [MessagingService.SNS, MessagingService.SQS, MessagingService.KMS] });
+  expect(endpointFor(Template.fromStack(withKms), 'kms')).toBeDefined();
 });
 
 test('places the endpoints in one isolated subnet per AZ when the VPC has no private subnets with egress', () => {
@@ -71,29 +75,52 @@ test('allowFrom admits another peer on 443', () => {
   });
 });
 
-test('endpoint policies admit only principals of this account and only the data-plane actions', () => {
+test('privateDnsEnabled: false creates endpoints that do not take over the VPC-wide service names', () => {
   const stack = newStack();
-  new MessagingEndpoints(stack, 'Endpoints', { vpc: isolatedVpc(stack) });
-  const template = Template.fromStack(stack);
-  const expected: Record<string, string[]> = {
-    sns: ['sns:Publish'],
-    sqs: ['sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
-    kms: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-  };
-  for (const [service, actions] of Object.entries(expected)) {
-    const [statement] = endpointFor(template, service)[1].Properties.PolicyDocument.Statement;
-    expect(statement).toMatchObject({
-      Effect: 'Allow',
-      Principal: { AWS: '*' },
-      Condition: { StringEquals: { 'aws:PrincipalAccount': '111111111111' } },
-    });
-    expect([statement.Action].flat()).toEqual(actions);
+  new MessagingEndpoints(stack, 'Endpoints', { vpc: isolatedVpc(stack), privateDnsEnabled: false });
+  for (const [, endpoint] of resourcesOf(Template.fromStack(stack), 'AWS::EC2::VPCEndpoint')) {
+    expect(endpoint.Properties.PrivateDnsEnabled).toBe(false);
   }
 });
 
-test('registering a fan-out scopes the endpoint policies to its topic, queues and key', () => {
+test('fromEndpointIds restricts a fan-out to existing endpoints and creates none', () => {
+  const stack = newStack();
+  const endpoints = MessagingEndpoints.fromEndpointIds(stack, 'Shared', { snsEndpointId: 'vpce-0aaa1111', sqsEndpointId: 'vpce-0bbb2222' });
+  const fanout = new FifoFanout(stack, 'Prices', { privateEndpoints: endpoints });
+  fanout.addSubscriber('Retail');
+  const template = Template.fromStack(stack);
+  template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+  template.resourceCountIs('AWS::EC2::SecurityGroup', 0);
+  const json = JSON.stringify(template.toJSON());
+  expect(json).toContain('"aws:SourceVpce":"vpce-0aaa1111"');
+  expect(json).toContain('"aws:SourceVpce":"vpce-0bbb2222"');
+});
+
+test('the default endpoint policy admits principals of this account to any action and resource, so other workloads of the VPC keep working', () => {
   const stack = newStack();
   const endpoints = new MessagingEndpoints(stack, 'Endpoints', { vpc: isolatedVpc(stack) });
+  new FifoFanout(stack, 'Prices', { topicName: 'prices', privateEndpoints: endpoints }).addSubscriber('Retail');
+  const template = Template.fromStack(stack);
+  for (const service of ['sns', 'sqs']) {
+    expect(endpointFor(template, service)[1].Properties.PolicyDocument.Statement).toEqual([{
+      Sid: 'PrincipalsOfThisAccount',
+      Effect: 'Allow',
+      Principal: { AWS: '*' },
+      Action: '*',
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:PrincipalAccount': '111111111111' } },
+    }]);
+  }
+  expect(warningsWithId(stack, 'cdk-secure-fifo:endpointRestrictedToRegisteredResources')).toHaveLength(0);
+});
+
+test('restrictToRegisteredResources scopes the endpoint policies to the registered topic, queues and key, and warns that it is VPC-wide', () => {
+  const stack = newStack();
+  const endpoints = new MessagingEndpoints(stack, 'Endpoints', {
+    vpc: isolatedVpc(stack),
+    services: [MessagingService.SNS, MessagingService.SQS, MessagingService.KMS],
+    restrictToRegisteredResources: true,
+  });
   const fanout = new FifoFanout(stack, 'Prices', { topicName: 'prices', privateEndpoints: endpoints });
   fanout.addSubscriber('Retail', { queueName: 'retail' });
   const template = Template.fromStack(stack);
@@ -101,37 +128,54 @@ test('registering a fan-out scopes the endpoint policies to its topic, queues an
   expect(resourceOf('sns')).toContain(':sns:eu-west-1:111111111111:prices.fifo');
   expect(resourceOf('sqs')).toContain(':sqs:eu-west-1:111111111111:retail.fifo');
   expect(resourceOf('sqs')).toContain(':sqs:eu-west-1:111111111111:retail-dlq.fifo');
-  expect(resourceOf('kms')).toBe(JSON.stringify([{ 'Fn::GetAtt': [stack.getLogicalId(fanout.key.node.defaultChild as any), 'Arn'] }]));
+  expect(resourceOf('kms')).toBe(JSON.stringify([{ 'Fn::GetAtt': [stack.getLogicalId(fanout.encryptionKey.node.defaultChild as any), 'Arn'] }]));
+  const warnings = warningsWithId(stack, 'cdk-secure-fifo:endpointRestrictedToRegisteredResources');
+  expect(warnings.map((w) => w.id)).toEqual(['/Test/Endpoints']);
+  expect(warnings[0].entry.data).toContain('every workload in this VPC');
 });
 
 test('endpoints in a network stack serve a fan-out in another stack without a dependency cycle', () => {
   const app = new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
   const network = new Stack(app, 'Network', { env: ENV });
-  const endpoints = new MessagingEndpoints(network, 'Endpoints', { vpc: isolatedVpc(network as any) });
-  const messaging = new Stack(app, 'Messaging', { env: ENV });
-  new FifoFanout(messaging, 'Prices', { topicName: 'prices', privateEndpoints: endpoints }).addSubscriber('Retail', { queueName: 'retail' });
+  const endpoints = new MessagingEndpoints(network, 'Endpoints', {
+    vpc: isolatedVpc(network),
+    services: [MessagingService.SNS, MessagingService.SQS, MessagingService.KMS],
+    restrictToRegisteredResources: true,
+  });
+  const apps = new Stack(app, 'Apps', { env: ENV });
+  const fanout = new FifoFanout(apps, 'Prices', { privateEndpoints: endpoints });
+  fanout.addSubscriber('Retail', { queueName: 'retail' });
   const assembly = app.synth();
-  const stackDependencies = (name: string) => assembly.getStackByName(name).dependencies.map((d) => d.id).filter((id) => !id.endsWith('.assets'));
-  expect(stackDependencies('Messaging')).toEqual(['Network']);
+  const stackDependencies = (name: string) => assembly.getStackByName(name).dependencies.map((d) => d.id).filter((d) => !d.endsWith('.assets'));
+  expect(stackDependencies('Apps')).toContain('Network');
   expect(stackDependencies('Network')).toEqual([]);
   // The key lives in the other stack: the KMS endpoint keeps account scope rather than naming it.
   const kms = endpointFor(Template.fromStack(network), 'kms')[1];
-  expect(kms.Properties.PolicyDocument.Statement[0].Resource).toEqual(['*']);
+  expect(kms.Properties.PolicyDocument.Statement[0].Resource).toBe('*');
   expect(JSON.stringify(endpointFor(Template.fromStack(network), 'sqs')[1].Properties.PolicyDocument)).toContain(':sqs:eu-west-1:111111111111:retail.fifo');
 });
 
-test('with nothing registered the endpoint policies admit any resource of the account', () => {
+/** The endpoint policies of a private fan-out of 100 subscribers with generated names, as CloudFormation submits them. */
+function hundredSubscribers(restrictToRegisteredResources: boolean) {
   const stack = newStack();
-  new MessagingEndpoints(stack, 'Endpoints', { vpc: isolatedVpc(stack) });
-  expect(endpointFor(Template.fromStack(stack), 'sns')[1].Properties.PolicyDocument.Statement[0].Resource).toEqual(['*']);
+  const endpoints = new MessagingEndpoints(stack, 'Endpoints', { vpc: isolatedVpc(stack), restrictToRegisteredResources });
+  const fanout = new FifoFanout(stack, 'PriceUpdatesForEveryRegionalStorefront', { privateEndpoints: endpoints });
+  for (let i = 0; i < 100; i++) {
+    fanout.addSubscriber(`StorefrontSubscriber${i}`);
+  }
+  return { stack, endpoints };
+}
+
+test('a resource-scoped endpoint policy over 20,480 characters is refused at synth, naming the endpoint and the measured size', () => {
+  const { stack } = hundredSubscribers(true);
+  expect(() => Template.fromStack(stack)).toThrow(/Test\/Endpoints.*restrictToRegisteredResources: the policy of endpoint SQS measures \d{5} characters; allowed: at most 20480/);
 });
 
-test('allowAllResources keeps * even with registered resources, and warns', () => {
-  const stack = newStack();
-  const endpoints = new MessagingEndpoints(stack, 'Endpoints', { vpc: isolatedVpc(stack), allowAllResources: true });
-  new SecureFifoTopic(stack, 'Topic', { privateEndpoints: endpoints });
-  expect(endpointFor(Template.fromStack(stack), 'sns')[1].Properties.PolicyDocument.Statement[0].Resource).toEqual(['*']);
-  expect(warningsWithId(stack, 'cdk-secure-fifo:endpointAllowsAllResources')).toHaveLength(1);
+test('the default endpoint policies stay tiny however many subscribers register', () => {
+  const { stack } = hundredSubscribers(false);
+  for (const [, endpoint] of resourcesOf(Template.fromStack(stack), 'AWS::EC2::VPCEndpoint')) {
+    expect(JSON.stringify(endpoint.Properties.PolicyDocument).length).toBeLessThan(300);
+  }
 });
 
 test('services selects which endpoints exist', () => {
@@ -153,7 +197,7 @@ test('works with an imported VPC', () => {
   expect(endpointFor(Template.fromStack(stack), 'sqs')[1].Properties).toMatchObject({ VpcId: 'vpc-12345678', SubnetIds: ['subnet-aaaa1111', 'subnet-bbbb2222'] });
 });
 
-test('a private topic denies publish and subscribe off the SNS endpoint, except to AWS services and calls they make for you', () => {
+test('a private topic denies only publishing off the SNS endpoint, except to AWS services publishing as themselves', () => {
   const stack = newStack();
   const endpoints = new MessagingEndpoints(stack, 'Endpoints', { vpc: isolatedVpc(stack) });
   new SecureFifoTopic(stack, 'Topic', { topicName: 'prices', privateEndpoints: endpoints });
@@ -162,33 +206,52 @@ test('a private topic denies publish and subscribe off the SNS endpoint, except 
       Statement: Match.arrayWith([Match.objectLike({
         Effect: 'Deny',
         Principal: { AWS: '*' },
-        Action: ['sns:Publish', 'sns:Subscribe'],
+        Action: 'sns:Publish',
         Condition: {
           StringNotEquals: { 'aws:SourceVpce': { Ref: stack.getLogicalId(endpoints.snsEndpoint!.node.defaultChild as any) } },
-          BoolIfExists: { 'aws:PrincipalIsAWSService': 'false', 'aws:ViaAWSService': 'false' },
+          BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },
         },
       })]),
     },
   });
 });
 
-test('a private queue denies the data-plane actions off the SQS endpoint on queue and DLQ in one statement, never sqs:*', () => {
+test('a private topic never denies sns:Subscribe: CloudFormation subscribes with its execution role, off any endpoint', () => {
+  const stack = newStack();
+  const endpoints = new MessagingEndpoints(stack, 'Endpoints', { vpc: isolatedVpc(stack) });
+  const fanout = new FifoFanout(stack, 'Prices', { privateEndpoints: endpoints });
+  fanout.addSubscriber('Retail');
+  const denies = resourcesOf(Template.fromStack(stack), 'AWS::SNS::TopicPolicy')
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement)
+    .filter((st: any) => st.Effect === 'Deny');
+  expect(denies.length).toBeGreaterThan(0);
+  for (const deny of denies) {
+    expect([deny.Action].flat()).not.toEqual(expect.arrayContaining(['sns:Subscribe']));
+    expect(JSON.stringify(deny.Condition)).not.toContain('aws:ViaAWSService');
+  }
+});
+
+test('a private queue denies only consumer actions off the SQS endpoint, one statement per queue, never sqs:SendMessage', () => {
   const stack = newStack();
   const endpoints = new MessagingEndpoints(stack, 'Endpoints', { vpc: isolatedVpc(stack) });
   const queue = new SecureFifoQueue(stack, 'Orders', { privateEndpoints: endpoints });
   const [[, policy]] = resourcesOf(Template.fromStack(stack), 'AWS::SQS::QueuePolicy');
   const denies = policy.Properties.PolicyDocument.Statement.filter((s: any) => s.Condition?.StringNotEquals?.['aws:SourceVpce']);
-  expect(denies).toHaveLength(1);
-  expect(denies[0]).toMatchObject({
-    Effect: 'Deny',
-    Action: ['sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'],
-    Resource: [
-      { 'Fn::GetAtt': [stack.getLogicalId(queue.queue.node.defaultChild as any), 'Arn'] },
-      { 'Fn::GetAtt': [stack.getLogicalId(queue.deadLetterQueue.node.defaultChild as any), 'Arn'] },
-    ],
-    Condition: { BoolIfExists: { 'aws:PrincipalIsAWSService': 'false', 'aws:ViaAWSService': 'false' } },
-  });
-  expect(denies[0].Condition.ArnNotEquals).toBeUndefined();
+  expect(denies.map((d: any) => d.Resource)).toEqual([
+    { 'Fn::GetAtt': [stack.getLogicalId(queue.node.defaultChild as any), 'Arn'] },
+    { 'Fn::GetAtt': [stack.getLogicalId(queue.deadLetterQueue.node.defaultChild as any), 'Arn'] },
+  ]);
+  for (const deny of denies) {
+    expect(deny).toEqual({
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'],
+      Resource: deny.Resource,
+      Condition: { StringNotEquals: { 'aws:SourceVpce': { Ref: stack.getLogicalId(endpoints.sqsEndpoint!.node.defaultChild as any) } } },
+    });
+  }
+  const sendDenies = policy.Properties.PolicyDocument.Statement.filter((st: any) => st.Effect === 'Deny' && [st.Action].flat().includes('sqs:SendMessage'));
+  expect(sendDenies).toEqual([]);
 });
 
 test('allowOutsideEndpoints exempts a role (e.g. a Lambda event source mapping) from the endpoint-only statement', () => {
@@ -198,8 +261,11 @@ test('allowOutsideEndpoints exempts a role (e.g. a Lambda event source mapping) 
   const role = new iam.Role(stack, 'Consumer', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
   queue.allowOutsideEndpoints(role);
   const [[, policy]] = resourcesOf(Template.fromStack(stack), 'AWS::SQS::QueuePolicy');
-  const deny = policy.Properties.PolicyDocument.Statement.find((s: any) => s.Condition?.StringNotEquals?.['aws:SourceVpce']);
-  expect(deny.Condition.ArnNotEquals).toEqual({ 'aws:PrincipalArn': [{ 'Fn::GetAtt': [stack.getLogicalId(role.node.defaultChild as any), 'Arn'] }] });
+  const denies = policy.Properties.PolicyDocument.Statement.filter((s: any) => s.Condition?.StringNotEquals?.['aws:SourceVpce']);
+  expect(denies).toHaveLength(2);
+  for (const deny of denies) {
+    expect(deny.Condition.ArnNotEquals).toEqual({ 'aws:PrincipalArn': [{ 'Fn::GetAtt': [stack.getLogicalId(role.node.defaultChild as any), 'Arn'] }] });
+  }
 });
 
 test('every policy of the private example has unique statement ids', () => {

@@ -141,7 +141,7 @@ class World {
     const resolve = (token: string) => this.template.resolve(stack.resolve(token));
     this.resources = {
       'the topic': resolve(stack.prices.topic.topicArn),
-      'the key': resolve(stack.prices.key.keyArn),
+      'the key': resolve(stack.prices.encryptionKey.keyArn),
       'the wholesale queue': resolve(stack.wholesale.queue.queueArn),
       'the wholesale DLQ': resolve(stack.wholesale.deadLetterQueue.queueArn),
       'the retail queue': resolve(stack.retail.queue.queueArn),

@@ -18,9 +18,7 @@ test('a name that already ends in .fifo is kept as is', () => {
   const stack = newStack();
   const topic = new SecureFifoTopic(stack, 'Topic', { topicName: 'prices.fifo' });
   Template.fromStack(stack).hasResourceProperties('AWS::SNS::Topic', { TopicName: 'prices.fifo' });
-  expect(stack.resolve(topic.topicArnFromName)).toEqual({
-    'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sns:eu-west-1:111111111111:prices.fifo']],
-  });
+  expect(topic.topicName).toBe('prices.fifo');
 });
 
 test('without a name, a deterministic .fifo name is generated', () => {
@@ -44,7 +42,7 @@ test('uses the key it is given and creates none', () => {
   const key = new FifoKey(stack, 'Shared');
   const topic = new SecureFifoTopic(stack, 'Topic', { encryptionKey: key });
   Template.fromStack(stack).resourceCountIs('AWS::KMS::Key', 1);
-  expect(topic.encryptionKey).toBe(key);
+  expect(topic.masterKey).toBe(key);
   expect(topic.masterKey).toBe(key);
 });
 
@@ -118,7 +116,7 @@ test('works where aws-cdk-lib expects an sns.ITopic (alarm action)', () => {
   const [[topicId]] = resourcesOf(template, 'AWS::SNS::Topic');
   template.hasResourceProperties('AWS::CloudWatch::Alarm', {
     AlarmActions: [{ Ref: topicId }],
-    Dimensions: [{ Name: 'TopicName', Value: { 'Fn::GetAtt': [topicId, 'TopicName'] } }],
+    Dimensions: [{ Name: 'TopicName', Value: 'alerts.fifo' }],
   });
 });
 
@@ -136,13 +134,22 @@ test('addToResourcePolicy writes to the topic policy', () => {
   });
 });
 
-test('subscribing twice with one id is refused, naming the id', () => {
+test('subscribing one queue twice with one id is refused, naming the queue and the id', () => {
   const stack = newStack();
   const topic = new SecureFifoTopic(stack, 'Topic');
-  topic.subscribeQueue('Orders', new SecureFifoQueue(stack, 'Q1'));
-  expect(() => topic.subscribeQueue('Orders', new SecureFifoQueue(stack, 'Q2'))).toThrow(
-    /Test\/Topic: invalid subscribeQueue\("Orders"\) props:\n {2}- id: "Orders" is not allowed; allowed: an id not already used in Test\/Topic/,
+  const queue = new SecureFifoQueue(stack, 'Q1');
+  topic.subscribeQueue('Orders', queue);
+  expect(() => topic.subscribeQueue('Orders', queue)).toThrow(
+    /Test\/Q1: invalid subscribeQueue\("Orders"\) props:\n {2}- id: "Orders" is not allowed; allowed: an id not already used in Test\/Q1/,
   );
+});
+
+test('the subscription is created next to the queue, as aws-cdk SqsSubscription does', () => {
+  const stack = newStack();
+  const topic = new SecureFifoTopic(stack, 'Topic');
+  const queue = new SecureFifoQueue(stack, 'Orders');
+  const subscription = topic.subscribeQueue('Prices', queue);
+  expect(subscription.node.path).toBe('Test/Orders/Prices');
 });
 
 test("signatureVersion '1' (SHA1) is allowed with a warning", () => {
@@ -168,11 +175,11 @@ test('a key of this app without rotation warns; an asymmetric one is refused', (
   );
 });
 
-test('an id that collides with the topic\'s own children is refused, not a raw construct error', () => {
+test('an id that collides with the queue\'s own children is refused, not a raw construct error', () => {
   const stack = newStack();
   const topic = new SecureFifoTopic(stack, 'Topic');
   expect(() => topic.subscribeQueue('Resource', new SecureFifoQueue(stack, 'Q'))).toThrow(
-    /Test\/Topic: invalid subscribeQueue\("Resource"\) props:\n {2}- id: "Resource" is not allowed; allowed: an id not already used in Test\/Topic/,
+    /Test\/Q: invalid subscribeQueue\("Resource"\) props:\n {2}- id: "Resource" is not allowed; allowed: an id not already used in Test\/Q/,
   );
 });
 

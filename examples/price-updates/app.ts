@@ -1,18 +1,25 @@
 import { App } from 'aws-cdk-lib';
-import { PLACEHOLDER_VPC, PriceUpdatesStack } from './stack';
+import { PriceUpdatesStack } from './stack';
 
 const app = new App();
 new PriceUpdatesStack(app, 'PriceUpdates');
 
-// The private variant goes into an existing VPC: pass yours with
-//   cdk deploy PrivatePriceUpdates -c vpcId=vpc-... -c availabilityZones=eu-west-1a,eu-west-1b -c privateSubnetIds=subnet-...,subnet-...
-// Without that context it synthesizes against a placeholder VPC.
-const list = (key: string): string[] | undefined => app.node.tryGetContext(key)?.split(',');
-new PriceUpdatesStack(app, 'PrivatePriceUpdates', {
-  privateNetwork: {
-    vpcId: app.node.tryGetContext('vpcId') ?? PLACEHOLDER_VPC.vpcId,
-    availabilityZones: list('availabilityZones') ?? PLACEHOLDER_VPC.availabilityZones,
-    privateSubnetIds: list('privateSubnetIds') ?? PLACEHOLDER_VPC.privateSubnetIds,
-  },
-});
+// The private variant exists only when you say where it goes, so `cdk deploy --all` never deploys
+// it against a placeholder:
+//   - the platform VPC already has SNS and SQS interface endpoints (the usual case): reuse them
+//       cdk deploy PrivatePriceUpdates -c snsEndpointId=vpce-... -c sqsEndpointId=vpce-...
+//   - or create endpoints in an existing VPC
+//       cdk deploy PrivatePriceUpdates -c vpcId=vpc-... -c availabilityZones=eu-west-1a,eu-west-1b -c privateSubnetIds=subnet-...,subnet-...
+const context = (key: string): string | undefined => app.node.tryGetContext(key);
+const list = (key: string): string[] | undefined => context(key)?.split(',');
+const snsEndpointId = context('snsEndpointId');
+const sqsEndpointId = context('sqsEndpointId');
+const vpcId = context('vpcId');
+if (snsEndpointId || sqsEndpointId) {
+  new PriceUpdatesStack(app, 'PrivatePriceUpdates', { existingEndpoints: { snsEndpointId, sqsEndpointId } });
+} else if (vpcId) {
+  new PriceUpdatesStack(app, 'PrivatePriceUpdates', {
+    privateNetwork: { vpcId, availabilityZones: list('availabilityZones') ?? [], privateSubnetIds: list('privateSubnetIds') },
+  });
+}
 app.synth();

@@ -2,7 +2,7 @@ import { Stack, StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { FifoFanout, FifoSubscriber, MessagingEndpoints } from '../../src';
+import { FifoFanout, FifoSubscriber, IMessagingEndpoints, MessagingEndpoints, MessagingEndpointsAttributes } from '../../src';
 
 /**
  * A stand-in for the platform's VPC, so the private variant synthesizes without an account
@@ -19,11 +19,18 @@ export const PLACEHOLDER_VPC: ec2.VpcAttributes = {
  */
 export interface PriceUpdatesStackProps extends StackProps {
   /**
-   * The platform's existing VPC: when given, the stack adds SNS, SQS and KMS interface endpoints to
-   * it and restricts the topic and queues to them.
+   * The platform's existing VPC: when given, the stack adds SNS and SQS interface endpoints to it
+   * and restricts the topic and queues to them.
    * @default - no VPC; the topic and queues are reachable through any network path (TLS only)
    */
   readonly privateNetwork?: ec2.VpcAttributes;
+
+  /**
+   * Interface endpoints the platform VPC already has: the topic and queues are restricted to them
+   * and no endpoint is created (takes precedence over `privateNetwork`).
+   * @default - none
+   */
+  readonly existingEndpoints?: MessagingEndpointsAttributes;
 }
 
 /**
@@ -43,13 +50,15 @@ export class PriceUpdatesStack extends Stack {
   public readonly publisherRole: iam.Role;
   /** The roles that consume wholesale and retail price updates. */
   public readonly consumerRoles: Record<'Wholesale' | 'Retail', iam.Role>;
-  /** The interface endpoints, when `privateNetwork` is set. */
-  public readonly endpoints?: MessagingEndpoints;
+  /** The interface endpoints, when `privateNetwork` or `existingEndpoints` is set. */
+  public readonly endpoints?: IMessagingEndpoints;
 
   constructor(scope: Construct, id: string, props: PriceUpdatesStackProps = {}) {
     super(scope, id, props);
 
-    if (props.privateNetwork) {
+    if (props.existingEndpoints) {
+      this.endpoints = MessagingEndpoints.fromEndpointIds(this, 'Endpoints', props.existingEndpoints);
+    } else if (props.privateNetwork) {
       // The VPC is the platform's (it has its own flow logs and closed default security group).
       const vpc = ec2.Vpc.fromVpcAttributes(this, 'Vpc', props.privateNetwork);
       this.endpoints = new MessagingEndpoints(this, 'Endpoints', { vpc });
