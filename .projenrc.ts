@@ -53,6 +53,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cfn-resolver-lib@^1.1.8',
     '@aws-solutions-constructs/aws-sns-sqs@2.56.0',
     '@aws-solutions-constructs/core@2.56.0',
+    // A real client of our constructs: it names its constructs from node.defaultChild and queue names.
+    'cdk-monitoring-constructs@^10.2.0',
   ],
 
   jestOptions: {
