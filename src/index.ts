@@ -1,3 +1,4 @@
+export * from './interfaces';
 export * from './fifo-key';
 export * from './secure-fifo-topic';
 export * from './secure-fifo-queue';

@@ -14,6 +14,7 @@ import {
   ServerlessChecks,
 } from 'cdk-nag';
 import { IConstruct } from 'constructs';
+import { platformTeams } from '../examples/platform-teams/stacks';
 import { PLACEHOLDER_VPC, PriceUpdatesStack } from '../examples/price-updates/stack';
 import { FifoFanout, FifoKey, MessagingEndpoints, SecureFifoQueue, SecureFifoTopic } from '../src';
 
@@ -120,6 +121,23 @@ describe('cdk-nag packs over the example app', () => {
     const pack = PACKS.find((p) => p.name === packName)!.create();
 
     expect(findings(stack, pack)).toEqual([]);
+  });
+});
+
+/*
+ * The platform-teams example (examples/platform-teams): the platform stack, a team stack in the
+ * platform's account and a team stack in another account, each checked by every pack.
+ */
+const PLATFORM_TEAMS = ['platform', 'retail', 'billing'] as const;
+
+describe('cdk-nag packs over the platform-teams example', () => {
+  const rows = PLATFORM_TEAMS.flatMap((name) => PACKS.map((pack) => [name, pack.name] as const));
+
+  test.each(rows)('%s stack: %s reports no error and no warning', (name, packName) => {
+    const stacks = platformTeams(newApp(), { platformAccount: '111111111111', consumerAccount: '222222222222', region: 'eu-west-1' });
+    const pack = PACKS.find((p) => p.name === packName)!.create();
+
+    expect(findings(stacks[name], pack)).toEqual([]);
   });
 });
 

@@ -1,6 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { platformTeams } from '../examples/platform-teams/stacks';
 import { PLACEHOLDER_VPC, PriceUpdatesStack } from '../examples/price-updates/stack';
 import { FifoFanout, FifoKey, MessagingEndpoints, SecureFifoQueue, SecureFifoTopic } from '../src';
 import { ENV, newStack } from './util';
@@ -50,4 +51,10 @@ test.each([
   const app = new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
   const stack = new PriceUpdatesStack(app, id, { env: ENV, privateNetwork: privateNetwork ? PLACEHOLDER_VPC : undefined });
   expect(Template.fromStack(stack).toJSON()).toMatchSnapshot();
+});
+
+test.each(['platform', 'retail', 'billing'] as const)('example platform-teams: %s stack', (name) => {
+  const app = new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
+  const stacks = platformTeams(app, { platformAccount: '111111111111', consumerAccount: '222222222222', region: 'eu-west-1' });
+  expect(Template.fromStack(stacks[name]).toJSON()).toMatchSnapshot();
 });
