@@ -68,7 +68,8 @@ export class FifoSubscriber extends Construct {
  */
 function sameStackKey(topic: ISecureFifoTopic, subscriber: Construct): kms.IKey | undefined {
   const here = Stack.of(subscriber);
-  return topic instanceof SecureFifoTopic && Stack.of(topic) === here && Stack.of(topic.masterKey) === here ? topic.masterKey : undefined;
+  const key = topic.masterKey;
+  return topic instanceof SecureFifoTopic && key !== undefined && Stack.of(topic) === here && Stack.of(key) === here ? key : undefined;
 }
 
 /**

@@ -133,7 +133,7 @@ export class SecureFifoQueue extends sqs.QueueBase implements ISecureFifoQueue {
   public static readonly DEAD_LETTER_RETENTION: Duration = DEAD_LETTER_RETENTION;
 
   /** The dead-letter queue: receives what consumers failed `maxReceiveCount` times, and what SNS could not deliver. */
-  public readonly deadLetterQueue: sqs.Queue;
+  public readonly deadLetterQueue: sqs.IQueue;
   /** The one resource policy of the queue and its DLQ. */
   public readonly resourcePolicy: sqs.QueuePolicy;
   /** Receives before a message moves to the DLQ. */
@@ -144,8 +144,8 @@ export class SecureFifoQueue extends sqs.QueueBase implements ISecureFifoQueue {
   public readonly queueUrl: string;
   /** The queue's name, ending in `.fifo` (plain text when given or generated at synth). */
   public readonly queueName: string;
-  /** The customer managed key that encrypts the queue and its DLQ. */
-  public readonly encryptionMasterKey: kms.IKey;
+  /** The customer managed key that encrypts the queue and its DLQ (always set; optional only as in `sqs.IQueue`). */
+  public readonly encryptionMasterKey?: kms.IKey;
   /** Always `KMS`. */
   public readonly encryptionType?: sqs.QueueEncryption = sqs.QueueEncryption.KMS;
   /** Always true. */

@@ -160,8 +160,8 @@ export class SecureFifoTopic extends sns.TopicBase implements ISecureFifoTopic {
   public readonly topicArn: string;
   /** The topic's name, ending in `.fifo` (plain text when given or generated at synth). */
   public readonly topicName: string;
-  /** The customer managed key that encrypts the topic's messages. */
-  public readonly masterKey: kms.IKey;
+  /** The customer managed key that encrypts the topic's messages (always set; optional only as in `sns.ITopic`). */
+  public readonly masterKey?: kms.IKey;
   /** Always true. */
   public readonly fifo: boolean = true;
   /** Whether SNS deduplicates on a hash of the body. */
@@ -186,7 +186,8 @@ export class SecureFifoTopic extends sns.TopicBase implements ISecureFifoTopic {
     checkEndpointFor(problems, 'SNS', props.privateEndpoints);
     problems.throwIfAny(this, 'SecureFifoTopic');
 
-    this.masterKey = props.encryptionKey ?? new FifoKey(this, 'Key');
+    const key = props.encryptionKey ?? new FifoKey(this, 'Key');
+    this.masterKey = key;
     this.contentBasedDeduplication = props.contentBasedDeduplication ?? false;
     this.throughputScope = props.throughputScope ?? sns.FifoThroughputScope.TOPIC;
     this.privateEndpoints = props.privateEndpoints;
@@ -196,7 +197,7 @@ export class SecureFifoTopic extends sns.TopicBase implements ISecureFifoTopic {
       fifo: true,
       topicName,
       displayName: props.displayName,
-      masterKey: this.masterKey,
+      masterKey: key,
       contentBasedDeduplication: this.contentBasedDeduplication,
       fifoThroughputScope: this.throughputScope,
       messageRetentionPeriodInDays: props.archiveRetention?.toDays(),
@@ -221,7 +222,7 @@ export class SecureFifoTopic extends sns.TopicBase implements ISecureFifoTopic {
       );
     }
     if (props.privateEndpoints) {
-      restrictTopicToEndpoint(this, topicPolicyArn(this), this.masterKey, props.privateEndpoints);
+      restrictTopicToEndpoint(this, topicPolicyArn(this), key, props.privateEndpoints);
     }
   }
 

@@ -126,7 +126,7 @@ test('a foreign queue without a DLQ gets a new FIFO DLQ on the topic key', () =>
   expect(created[1].Properties).toMatchObject({
     FifoQueue: true,
     MessageRetentionPeriod: 1_209_600,
-    KmsMasterKeyId: { 'Fn::GetAtt': [stack.getLogicalId(topic.masterKey.node.defaultChild as any), 'Arn'] },
+    KmsMasterKeyId: { 'Fn::GetAtt': [stack.getLogicalId(topic.masterKey!.node.defaultChild as any), 'Arn'] },
   });
   template.hasResourceProperties('AWS::SNS::Subscription', { RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [created[0], 'Arn'] } } });
 });

@@ -58,7 +58,7 @@ describe('subscribers in team stacks of the platform account', () => {
     const { platform, retailTeam, retail } = platformAndTeams();
     const template = Template.fromStack(retailTeam);
     template.resourceCountIs('AWS::KMS::Key', 1);
-    expect(Stack.of(retail.queue.encryptionMasterKey)).toBe(retailTeam);
+    expect(Stack.of(retail.queue.encryptionMasterKey!)).toBe(retailTeam);
     const platformKeys = JSON.stringify(Template.fromStack(platform).findResources('AWS::KMS::Key'));
     expect(platformKeys).not.toContain('RetailTeam');
     template.hasResourceProperties('AWS::KMS::Key', {
