@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -6,11 +6,12 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { FifoKey } from './fifo-key';
 import { SubscriptionDeliveryOptions } from './fifo-subscription';
-import { IMessagingEndpoints, ISecureFifoTopic } from './interfaces';
-import { subscribeFifoQueue } from './private/subscription';
+import { IFifoTopicSubscriber, IMessagingEndpoints, ISecureFifoTopic } from './interfaces';
+import { sameStackKey, subscribeFifoQueue } from './private/subscription';
 import { checkHighThroughput, checkIdFree, checkKeyAlias, Problems } from './private/validation';
 import { SecureFifoQueue, SecureFifoQueueOptions } from './secure-fifo-queue';
 import { SecureFifoTopic } from './secure-fifo-topic';
+import { StandardSubscriber, StandardSubscriberOptions } from './standard-subscriber';
 
 /**
  * Options for one subscriber of a `FifoFanout`: its queue and how SNS delivers to it.
@@ -33,20 +34,29 @@ export interface FifoSubscriberProps extends FifoSubscriberOptions {
  * queue, its DLQ, its key (unless it shares the topic's) and the subscription are all created here,
  * so this stack depends on the topic's stack and never the reverse.
  */
-export class FifoSubscriber extends Construct {
+export class FifoSubscriber extends Construct implements IFifoTopicSubscriber {
   /** The subscriber's FIFO queue (with its dead-letter queue). */
   public readonly queue: SecureFifoQueue;
   /** The subscriber's FIFO dead-letter queue (consumer failures and SNS delivery failures). */
   public readonly deadLetterQueue: sqs.IQueue;
+  /** The same queue as `deadLetterQueue`: SNS delivery failures land next to consumer failures. */
+  public readonly deliveryDeadLetterQueue: sqs.IQueue;
   /** The SNS subscription. */
   public readonly subscription: sns.Subscription;
+  /** Always true. */
+  public readonly fifo = true;
 
   constructor(scope: Construct, id: string, props: FifoSubscriberProps) {
     super(scope, id);
-    const { topic, rawMessageDelivery, filterPolicy, ...queueOptions } = props;
+    const { topic, rawMessageDelivery, filterPolicy, filterPolicyWithMessageBody, ...queueOptions } = props;
     this.queue = new SecureFifoQueue(this, 'Queue', { ...queueOptions, encryptionKey: queueOptions.encryptionKey ?? sameStackKey(topic, this) });
     this.deadLetterQueue = this.queue.deadLetterQueue;
-    this.subscription = subscribeFifoQueue(topic, this, 'Subscription', this.queue, { rawMessageDelivery, filterPolicy }, (s, i) => new FifoKey(s, i));
+    this.deliveryDeadLetterQueue = this.queue.deadLetterQueue;
+    this.subscription = subscribeFifoQueue(topic, this, 'Subscription', this.queue, {
+      rawMessageDelivery,
+      filterPolicy,
+      filterPolicyWithMessageBody,
+    }, (s, i) => new FifoKey(s, i));
   }
 
   /**
@@ -59,17 +69,6 @@ export class FifoSubscriber extends Construct {
   public grantConsumeMessages(grantee: iam.IGrantable): iam.Grant {
     return this.queue.grantConsumeMessages(grantee);
   }
-}
-
-/**
- * The topic's key, when the subscriber may use it for its queue without reaching into another
- * stack: the key of a topic of the subscriber's own stack. Otherwise (a topic of another stack, or
- * imported) the queue gets a key of its own.
- */
-function sameStackKey(topic: ISecureFifoTopic, subscriber: Construct): kms.IKey | undefined {
-  const here = Stack.of(subscriber);
-  const key = topic.masterKey;
-  return topic instanceof SecureFifoTopic && key !== undefined && Stack.of(topic) === here && Stack.of(key) === here ? key : undefined;
 }
 
 /**
@@ -148,7 +147,7 @@ export class FifoFanout extends Construct {
   /** The SNS FIFO topic. */
   public readonly topic: SecureFifoTopic;
   private readonly props: FifoFanoutProps;
-  private readonly subscriberMap = new Map<string, FifoSubscriber>();
+  private readonly subscriberMap = new Map<string, IFifoTopicSubscriber>();
 
   constructor(scope: Construct, id: string, props: FifoFanoutProps = {}) {
     super(scope, id);
@@ -170,8 +169,8 @@ export class FifoFanout extends Construct {
     });
   }
 
-  /** The subscribers added so far, in the order they were added. */
-  public get subscribers(): FifoSubscriber[] {
+  /** The subscribers added so far (FIFO and standard), in the order they were added. */
+  public get subscribers(): IFifoTopicSubscriber[] {
     return [...this.subscriberMap.values()];
   }
 
@@ -200,6 +199,28 @@ export class FifoFanout extends Construct {
       privateEndpoints: options.privateEndpoints ?? this.props.privateEndpoints,
       deduplicationScope: options.deduplicationScope ?? (highThroughput ? sqs.DeduplicationScope.MESSAGE_GROUP : undefined),
       fifoThroughputLimit: options.fifoThroughputLimit ?? (highThroughput ? sqs.FifoThroughputLimit.PER_MESSAGE_GROUP_ID : undefined),
+    });
+    this.subscriberMap.set(id, subscriber);
+    return subscriber;
+  }
+
+  /**
+   * Add a standard-queue subscriber: every update, at least once, in best-effort order (warning
+   * `cdk-secure-fifo:standardQueueAtLeastOnce`), for consumers such as analytics that do not need
+   * the FIFO guarantees. See `StandardSubscriber` for what it builds.
+   *
+   * @param id construct id, unique within this fan-out
+   * @param options the queue and subscription options
+   */
+  public addStandardSubscriber(id: string, options: StandardSubscriberOptions = {}): StandardSubscriber {
+    const problems = new Problems();
+    checkIdFree(problems, this, id);
+    problems.throwIfAny(this, `addStandardSubscriber("${id}")`);
+    const subscriber = new StandardSubscriber(this, id, {
+      ...options,
+      topic: this.topic,
+      removalPolicy: options.removalPolicy ?? this.props.removalPolicy,
+      privateEndpoints: options.privateEndpoints ?? this.props.privateEndpoints,
     });
     this.subscriberMap.set(id, subscriber);
     return subscriber;

@@ -41,6 +41,33 @@ export interface ISecureFifoQueue extends sqs.IQueue {
 }
 
 /**
+ * A subscriber of a FIFO topic, FIFO (`FifoSubscriber`) or standard (`StandardSubscriber`): what
+ * operators and tools need to handle both kinds alike.
+ */
+export interface IFifoTopicSubscriber extends IConstruct {
+  /** The subscriber's queue. */
+  readonly queue: sqs.IQueue;
+  /** Where SQS moves messages consumers failed `maxReceiveCount` times. */
+  readonly deadLetterQueue: sqs.IQueue;
+  /**
+   * Where SNS moves messages it could not deliver (a FIFO queue; for a FIFO subscriber the same
+   * queue as `deadLetterQueue`).
+   */
+  readonly deliveryDeadLetterQueue: sqs.IQueue;
+  /** The SNS subscription. */
+  readonly subscription: sns.Subscription;
+  /** Whether the subscriber's queue is FIFO (exactly-once, ordered) or standard (at-least-once, best-effort order). */
+  readonly fifo: boolean;
+
+  /**
+   * Grant receive, delete and change-visibility on the subscriber's queue, and `kms:Decrypt` on its key.
+   *
+   * @param grantee the consumer
+   */
+  grantConsumeMessages(grantee: iam.IGrantable): iam.Grant;
+}
+
+/**
  * Interface VPC endpoints that topics and queues can be restricted to: `MessagingEndpoints`, or
  * existing endpoints named with `MessagingEndpoints.fromEndpointIds`.
  */

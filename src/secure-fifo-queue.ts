@@ -7,8 +7,9 @@ import { FifoKey } from './fifo-key';
 import { IMessagingEndpoints, ISecureFifoQueue } from './interfaces';
 import { acknowledgeTerminalDeadLetterQueue } from './private/compliance';
 import { deadLetterFifoName, queueArnFromName, queueFifoName } from './private/names';
-import { checkCustomerKey, checkQueuePolicyQuotas, narrowKeyActions } from './private/policies';
-import { checkEndpointFor, restrictQueuesToEndpoint } from './private/private-endpoints';
+import { checkCustomerKey, narrowKeyActions } from './private/policies';
+import { checkEndpointFor } from './private/private-endpoints';
+import { shareQueuePolicy } from './private/queue-policy';
 import { SharedPolicyQueue } from './private/shared-policy-queue';
 import {
   checkFifoName,
@@ -218,41 +219,24 @@ export class SecureFifoQueue extends sqs.QueueBase implements ISecureFifoQueue {
     this.inner = queue;
     this.node.defaultChild = queue.node.defaultChild;
 
-    // One policy for both queues (see SharedPolicyQueue), TLS only for every SQS action.
-    this.resourcePolicy = new sqs.QueuePolicy(this, 'Policy', { queues: [queue, deadLetterQueue] });
-    queue.shareResourcePolicy(this.resourcePolicy);
-    deadLetterQueue.shareResourcePolicy(this.resourcePolicy);
-    // One resource per statement: AWS documents no SQS policy statement that names several queues.
-    for (const target of [queue, deadLetterQueue]) {
-      this.resourcePolicy.document.addStatements(new iam.PolicyStatement({
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: ['sqs:*'],
-        resources: [target.queueArn],
-        conditions: { Bool: { 'aws:SecureTransport': 'false' } },
-      }));
-    }
-    this.node.addValidation({ validate: () => checkQueuePolicyQuotas(this, this.resourcePolicy.document) });
+    this.resourcePolicy = shareQueuePolicy(
+      this,
+      [queue, deadLetterQueue],
+      [queueArnFromName(this, queueName), queueArnFromName(this, deadLetterName)],
+      props.privateEndpoints,
+      () => this.offEndpointRoles,
+    );
 
     this.queueArn = queue.queueArn;
     this.queueUrl = queue.queueUrl;
     this.queueName = queueName;
     this.encryptionMasterKey = key;
 
-    if (props.privateEndpoints) {
-      restrictQueuesToEndpoint(
-        this,
-        [queue.queueArn, deadLetterQueue.queueArn],
-        [queueArnFromName(this, queueName), queueArnFromName(this, deadLetterName)],
-        props.privateEndpoints,
-        () => this.offEndpointRoles,
-      );
-      props.privateEndpoints.allowKey(key);
-    }
+    props.privateEndpoints?.allowKey(key);
   }
 
   /**
-   * Let a role send, receive and delete outside the private endpoints. Use it for the role of a
+   * Let a role receive, delete and change visibility outside the private endpoints. Use it for the role of a
    * Lambda function that consumes this queue through an event source mapping: Lambda polls from
    * outside your VPC, with the function's role. Has no effect without `privateEndpoints`.
    *

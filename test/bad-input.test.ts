@@ -115,8 +115,6 @@ const BAD_INPUTS: BadInput[] = [
     'Test/Queue', 'privateEndpoints', '"Test/Endpoints"', 'endpoints that include an SQS endpoint'],
 
   // subscribeQueue
-  ['subscribeQueue a standard queue', (s) => subscribe(s, kmsQueue(s, 'Standard')),
-    'Test/Standard', 'queue', '"Test/Standard"', 'a FIFO queue'],
   ['subscribeQueue an SSE-SQS queue', (s) => subscribe(s, new sqs.Queue(s, 'Queue', { fifo: true, encryption: sqs.QueueEncryption.SQS_MANAGED })),
     'Test/Queue', 'queue.encryption', '"SQS_MANAGED"', 'KMS with a customer managed key'],
   ['subscribeQueue a queue without encryption settings (SSE-SQS)', (s) => subscribe(s, new sqs.Queue(s, 'Queue', { fifo: true })),
@@ -238,7 +236,7 @@ describe('one construct with several problems reports them in one error', () => 
     expect(message.split('\n').map((line) => line.split(':')[0])).toEqual(['Test/Key', '  - alias', '  - pendingWindow']);
   });
 
-  test('subscribeQueue: a standard, unencrypted queue and a standard DLQ together', () => {
+  test('subscribeQueue: an unencrypted standard queue and a standard DLQ together', () => {
     const message = errorOf((s) => subscribe(
       s,
       new sqs.Queue(s, 'Queue', { encryption: sqs.QueueEncryption.UNENCRYPTED }),
@@ -246,7 +244,7 @@ describe('one construct with several problems reports them in one error', () => 
     ));
 
     expect(message.split('\n').map((line) => line.split(':')[0])).toEqual([
-      'Test/Queue', '  - queue', '  - queue.encryption', '  - deadLetterQueue',
+      'Test/Queue', '  - queue.encryption', '  - deadLetterQueue',
     ]);
   });
 

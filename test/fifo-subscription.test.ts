@@ -157,11 +157,12 @@ test('a queue on an imported customer managed key warns with the key statement t
   expect(warnings[0].entry.data).toMatch(/Add this statement to its key policy: \{"Action":\["kms:GenerateDataKey\*","kms:Decrypt"\],"Condition":\{"ArnEquals":\{"aws:SourceArn":"arn:aws:sns:eu-west-1:111111111111:prices\.fifo"\}\},"Effect":"Allow","Principal":\{"Service":"sns\.amazonaws\.com"\},"Resource":"\*"\}/);
 });
 
-test('a standard queue is refused', () => {
+test('a standard queue is accepted (at least once, best-effort order) and warned about', () => {
   const stack = newStack();
   const topic = new SecureFifoTopic(stack, 'Topic');
   const queue = new sqs.Queue(stack, 'Standard', { encryptionMasterKey: topic.masterKey });
-  expect(() => topic.subscribeQueue('Std', queue)).toThrow(/Test\/Standard: invalid subscribeQueue\("Std"\) props:\n.*queue: "Test\/Standard" is not allowed; allowed: a FIFO queue/);
+  topic.subscribeQueue('Std', queue);
+  expect(warningsWithId(stack, 'cdk-secure-fifo:standardQueueAtLeastOnce')).toHaveLength(1);
 });
 
 test('more than 100 subscriptions warn about the FIFO quota', () => {

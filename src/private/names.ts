@@ -38,6 +38,29 @@ export function deadLetterFifoName(queueScope: IConstruct, queueName: string): s
   return generated(queueScope, QUEUE_NAME_MAX - FIFO.length - DLQ.length) + DLQ + FIFO;
 }
 
+const DELIVERY_DLQ = '-delivery-dlq.fifo';
+
+/**
+ * A standard queue's name, leaving room for its derived DLQ names (`-dlq`, `-delivery-dlq.fifo`)
+ * when generated.
+ */
+export function standardQueueName(scope: IConstruct, given?: string): string {
+  return given ?? generated(scope, QUEUE_NAME_MAX - DELIVERY_DLQ.length);
+}
+
+/** The longest standard queue name whose derived DLQ names still fit in 80 characters. */
+export const STANDARD_QUEUE_NAME_MAX = QUEUE_NAME_MAX - DELIVERY_DLQ.length;
+
+/** The standard DLQ of a standard queue (consumer failures): `<name>-dlq`. */
+export function standardDeadLetterName(queueName: string): string {
+  return `${queueName}${DLQ}`;
+}
+
+/** The FIFO DLQ of a standard queue's subscription to a FIFO topic (SNS delivery failures). */
+export function deliveryDeadLetterName(queueName: string): string {
+  return `${queueName}${DELIVERY_DLQ}`;
+}
+
 function generated(scope: IConstruct, maxLength: number): string {
   return Names.uniqueResourceName(scope, { maxLength, separator: '-' });
 }

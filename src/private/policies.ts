@@ -160,12 +160,14 @@ export function checkCustomerKey(problems: Problems, scope: IConstruct, prop: st
 }
 
 /**
- * Checks that a queue can take FIFO deliveries from SNS encrypted with a customer managed key.
- * Returns false when its encryption cannot be known here (an imported queue without a key).
+ * Checks that a queue can take deliveries from SNS encrypted with a customer managed key, and is
+ * FIFO when `requireFifo` (a subscription DLQ of a FIFO topic must be FIFO:
+ * https://docs.aws.amazon.com/sns/latest/dg/sns-dead-letter-queues.html). Returns false when its
+ * encryption cannot be known here (an imported queue without a key).
  */
-export function checkFifoCmkQueue(problems: Problems, prop: string, queue: sqs.IQueue): boolean {
-  if (!queue.fifo) {
-    problems.add(prop, queue.node.path, 'allowed: a FIFO queue (an SNS FIFO topic delivers in order and once only to SQS FIFO queues)');
+export function checkCmkQueue(problems: Problems, prop: string, queue: sqs.IQueue, requireFifo: boolean): boolean {
+  if (requireFifo && !queue.fifo) {
+    problems.add(prop, queue.node.path, 'allowed: a FIFO queue (SNS moves what a FIFO topic could not deliver only to a FIFO dead-letter queue)');
   }
   // An sqs.Queue created without `encryption` or a key is SSE-SQS, CloudFormation's default.
   const type = queue.encryptionType ?? (queue instanceof sqs.Queue && !queue.encryptionMasterKey ? sqs.QueueEncryption.SQS_MANAGED : undefined);

@@ -66,7 +66,7 @@ export function restrictTopicToEndpoint(
  * from their names, so endpoints in another stack do not reference this one.
  */
 export function restrictQueuesToEndpoint(
-  policy: { addToResourcePolicy(statement: iam.PolicyStatement): iam.AddToResourcePolicyResult },
+  policy: iam.PolicyDocument,
   queueArns: string[],
   arnsFromNames: string[],
   endpoints: IMessagingEndpoints,
@@ -80,7 +80,7 @@ export function restrictQueuesToEndpoint(
     },
   });
   for (const queueArn of queueArns) {
-    policy.addToResourcePolicy(denyOutsideEndpoint(QUEUE_PRIVATE_ACTIONS, [queueArn], endpoints.sqsEndpointId as string, { ArnNotEquals: exempt }));
+    policy.addStatements(denyOutsideEndpoint(QUEUE_PRIVATE_ACTIONS, [queueArn], endpoints.sqsEndpointId as string, { ArnNotEquals: exempt }));
   }
   arnsFromNames.forEach((arn) => endpoints.allowQueue(arn));
 }

@@ -1,5 +1,6 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { narrowKeyActions } from './policies';
 
 /**
  * An `sqs.Queue` whose resource-policy statements go into a policy it shares with other queues.
@@ -16,6 +17,11 @@ export class SharedPolicyQueue extends sqs.Queue {
   /** Route this queue's statements into `policy` from now on. */
   public shareResourcePolicy(policy: sqs.QueuePolicy): void {
     this.sharedPolicy = policy;
+  }
+
+  /** Grants on the key only what SQS calls for SSE-KMS (see narrowKeyActions). */
+  public grantOnKey(grantee: iam.IGrantable, ...actions: string[]): iam.GrantOnKeyResult {
+    return super.grantOnKey(grantee, ...narrowKeyActions(actions));
   }
 
   public addToResourcePolicy(statement: iam.PolicyStatement): iam.AddToResourcePolicyResult {

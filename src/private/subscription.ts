@@ -5,9 +5,9 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IDependable } from 'constructs';
 import { acknowledgeTerminalDeadLetterQueue } from './compliance';
 import { topicPolicyArn } from './names';
-import { allowServiceOnKey, allowSnsDelivery, checkFifoCmkQueue, checkSameEnvironment, snsDeliveryStatementText } from './policies';
+import { allowServiceOnKey, allowSnsDelivery, checkCmkQueue, checkSameEnvironment, snsDeliveryStatementText } from './policies';
 import { arnForPeople } from './render';
-import { checkIdFree, DEAD_LETTER_RETENTION, FIFO_SUBSCRIPTIONS_PER_TOPIC, Problems } from './validation';
+import { checkFilterPolicyLimits, checkIdFree, DEAD_LETTER_RETENTION, FIFO_SUBSCRIPTIONS_PER_TOPIC, Problems } from './validation';
 import { WARNING } from './warnings';
 import type { SubscribeQueueOptions } from '../fifo-subscription';
 import type { ISecureFifoQueue } from '../interfaces';
@@ -31,16 +31,18 @@ export function subscribeFifoQueue(
 ): sns.Subscription {
   const problems = new Problems();
   checkIdFree(problems, scope, id, `${id}DeadLetterQueue`, `${id}DeadLetterQueueKey`);
-  const queueKnown = checkFifoCmkQueue(problems, 'queue', queue);
+  const queueKnown = checkCmkQueue(problems, 'queue', queue, false);
   checkSameRegion(problems, topic, scope);
-  const own = ownDeadLetterQueue(queue);
+  // A standard queue's own DLQ is standard: SNS needs a FIFO one for a FIFO topic's subscription.
+  const own = queue.fifo ? ownDeadLetterQueue(queue) : undefined;
   if (options.deadLetterQueue) {
-    checkFifoCmkQueue(problems, 'deadLetterQueue', options.deadLetterQueue);
+    checkCmkQueue(problems, 'deadLetterQueue', options.deadLetterQueue, true);
     checkSameEnvironment(problems, 'deadLetterQueue', options.deadLetterQueue, scope);
   } else if (own) {
-    checkFifoCmkQueue(problems, `deadLetterQueue (the DLQ of ${queue.node.path})`, own);
+    checkCmkQueue(problems, `deadLetterQueue (the DLQ of ${queue.node.path})`, own, true);
     checkSameEnvironment(problems, `deadLetterQueue (the DLQ of ${queue.node.path})`, own, scope);
   }
+  checkFilters(problems, options);
   problems.throwIfAny(scope, `subscribeQueue("${id}")`);
 
   const topicArn = topicPolicyArn(topic);
@@ -76,16 +78,25 @@ export function subscribeFifoQueue(
     endpoint: queue.queueArn,
     rawMessageDelivery: options.rawMessageDelivery ?? true,
     filterPolicy: options.filterPolicy,
+    filterPolicyWithMessageBody: options.filterPolicyWithMessageBody,
   });
   // The L2 `deadLetterQueue` prop would add an SNS statement of its own; the merged statement above
   // already admits this topic, so only the redrive policy is set here.
   (subscription.node.defaultChild as sns.CfnSubscription).redrivePolicy = { deadLetterTargetArn: deadLetterQueue.queueArn };
   subscription.node.addDependency(...dependencies);
 
-  if (options.filterPolicy) {
+  const filter = options.filterPolicy ? ['filterPolicy', options.filterPolicy] as const
+    : options.filterPolicyWithMessageBody ? ['filterPolicyWithMessageBody', options.filterPolicyWithMessageBody] as const : undefined;
+  if (filter) {
     Annotations.of(scope).addWarningV2(
       WARNING.filterPolicyAtMostOnce,
-      `filterPolicy on ${JSON.stringify(Object.keys(options.filterPolicy))} makes this FIFO subscription at-most-once (filtered messages are never delivered). Leave filterPolicy unset for exactly-once delivery.`,
+      `${filter[0]} on ${JSON.stringify(Object.keys(filter[1]))} makes delivery to this subscriber at-most-once: a message the filter rejects is never delivered to it, and there is nothing to replay for it. Leave ${filter[0]} unset for exactly-once delivery.`,
+    );
+  }
+  if (!queue.fifo) {
+    Annotations.of(scope).addWarningV2(
+      WARNING.standardQueueAtLeastOnce,
+      `${queue.node.path} is a standard queue: SNS delivers to it at least once, in best-effort order, without the message group ID (https://docs.aws.amazon.com/sns/latest/dg/fifo-message-delivery.html). Consumers must tolerate duplicates and reordering; use a FIFO queue for exactly-once, ordered delivery.`,
     );
   }
   const count = (subscriptionCounts.get(topic) ?? 0) + 1;
@@ -110,6 +121,27 @@ function checkSameRegion(problems: Problems, topic: sns.ITopic, scope: Construct
   if (!Token.isUnresolved(topicRegion) && !Token.isUnresolved(here) && topicRegion !== here) {
     problems.add('topic', topic.node.path, `allowed: a topic in the subscriber's region ${here} (it is in ${topicRegion}; cross-region subscriptions are not supported)`);
   }
+}
+
+/** One filter scope at a time, within SNS's limits (checked here so the error names our prop). */
+function checkFilters(problems: Problems, options: SubscribeQueueOptions): void {
+  if (options.filterPolicy && options.filterPolicyWithMessageBody) {
+    problems.add('filterPolicyWithMessageBody', Object.keys(options.filterPolicyWithMessageBody), 'allowed: unset when filterPolicy is set (a subscription filters on attributes or on the body, not both)');
+  }
+  if (options.filterPolicy) {
+    checkFilterPolicyLimits(problems, 'filterPolicy', Object.fromEntries(Object.entries(options.filterPolicy).map(([key, filter]) => [key, filter.conditions])));
+  }
+  if (options.filterPolicyWithMessageBody) {
+    checkFilterPolicyLimits(problems, 'filterPolicyWithMessageBody', renderBodyPolicy(options.filterPolicyWithMessageBody));
+  }
+}
+
+/** A message-body filter policy as SNS receives it (nested objects, arrays of conditions at the leaves). */
+function renderBodyPolicy(policy: { [key: string]: sns.FilterOrPolicy }): unknown {
+  return Object.fromEntries(Object.entries(policy).map(([key, value]) => [
+    key,
+    value.isPolicy() ? renderBodyPolicy(value.policyDoc) : value.isFilter() ? value.filterDoc.conditions : [],
+  ]));
 }
 
 function isSecureFifoQueue(queue: sqs.IQueue): queue is ISecureFifoQueue {
@@ -139,4 +171,16 @@ function newDeadLetterQueue(scope: Construct, id: string, key: kms.IKey): sqs.IQ
   });
   acknowledgeTerminalDeadLetterQueue(deadLetterQueue);
   return deadLetterQueue;
+}
+
+/**
+ * The topic's key, when a subscriber may use it for its queue without reaching into another
+ * stack: the key of a topic created in the subscriber's own stack (an imported topic has a literal
+ * ARN). Otherwise (a topic of another stack, or imported) the queue gets a key of its own.
+ */
+export function sameStackKey(topic: sns.ITopic, subscriber: Construct): kms.IKey | undefined {
+  const here = Stack.of(subscriber);
+  const key = topic.masterKey;
+  const createdHere = Token.isUnresolved(topic.topicArn) && Stack.of(topic) === here;
+  return createdHere && key !== undefined && Stack.of(key) === here ? key : undefined;
 }

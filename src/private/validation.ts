@@ -77,6 +77,55 @@ export function checkFifoName(problems: Problems, prop: string, fullName: string
   }
 }
 
+/**
+ * Checks a standard queue's name: 1-`max` characters of [A-Za-z0-9_-], no `.fifo` suffix (a name
+ * ending in `.fifo` makes a FIFO queue).
+ */
+export function checkStandardName(problems: Problems, prop: string, name: string | undefined, max: number): void {
+  if (name === undefined || Token.isUnresolved(name)) {
+    return;
+  }
+  if (name.length > max || !NAME_CHARS.test(name)) {
+    problems.add(prop, name, `allowed: 1-${max} characters of A-Z, a-z, 0-9, '_' and '-' (no '.fifo': this is a standard queue; ${max} leaves room for the '-delivery-dlq.fifo' DLQ name)`);
+  }
+}
+
+/** SNS filter policies: at most 5 keys and 150 combinations of values (https://docs.aws.amazon.com/sns/latest/dg/subscription-filter-policy-constraints.html). */
+export const FILTER_POLICY_LIMITS = { keys: 5, combinations: 150 };
+
+/**
+ * Checks a rendered filter policy (attribute or message-body scope) against SNS's limits: the keys
+ * are the leaf attribute names (nested keys of a body policy count once each), and the
+ * combinations are the product of the number of values of each key. Policies with tokens are
+ * skipped.
+ */
+export function checkFilterPolicyLimits(problems: Problems, prop: string, rendered: unknown): void {
+  if (rendered === undefined || Token.isUnresolved(rendered) || JSON.stringify(rendered).includes('${Token')) {
+    return;
+  }
+  const leaves: number[] = [];
+  const walk = (node: unknown): void => {
+    if (node === null || typeof node !== 'object') {
+      return;
+    }
+    for (const value of Object.values(node as Record<string, unknown>)) {
+      if (Array.isArray(value)) {
+        leaves.push(Math.max(value.length, 1));
+      } else {
+        walk(value);
+      }
+    }
+  };
+  walk(rendered);
+  const combinations = leaves.reduce((product, n) => product * n, 1);
+  if (leaves.length > FILTER_POLICY_LIMITS.keys) {
+    problems.add(prop, `${leaves.length} keys`, `allowed: at most ${FILTER_POLICY_LIMITS.keys} keys (SNS filter policy limit)`);
+  }
+  if (combinations > FILTER_POLICY_LIMITS.combinations) {
+    problems.add(prop, `${combinations} combinations of values`, `allowed: at most ${FILTER_POLICY_LIMITS.combinations} (SNS filter policy limit: the product of the number of values of each key)`);
+  }
+}
+
 const ALIAS_NAME = /^alias\/[A-Za-z0-9:/_-]{1,250}$/;
 
 /**

@@ -5,6 +5,7 @@
  */
 export const WARNING = {
   filterPolicyAtMostOnce: 'cdk-secure-fifo:filterPolicyAtMostOnce',
+  standardQueueAtLeastOnce: 'cdk-secure-fifo:standardQueueAtLeastOnce',
   dedupPerMessageGroup: 'cdk-secure-fifo:dedupPerMessageGroup',
   importedKeyPolicy: 'cdk-secure-fifo:importedKeyPolicy',
   importedQueuePolicy: 'cdk-secure-fifo:importedQueuePolicy',

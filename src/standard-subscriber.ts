@@ -1,0 +1,213 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { FifoKey } from './fifo-key';
+import { SubscriptionDeliveryOptions } from './fifo-subscription';
+import { IFifoTopicSubscriber, IMessagingEndpoints, ISecureFifoTopic } from './interfaces';
+import { acknowledgeTerminalDeadLetterQueue } from './private/compliance';
+import { deliveryDeadLetterName, queueArnFromName, STANDARD_QUEUE_NAME_MAX, standardDeadLetterName, standardQueueName } from './private/names';
+import { checkCustomerKey } from './private/policies';
+import { checkEndpointFor } from './private/private-endpoints';
+import { shareQueuePolicy } from './private/queue-policy';
+import { SharedPolicyQueue } from './private/shared-policy-queue';
+import { sameStackKey, subscribeFifoQueue } from './private/subscription';
+import {
+  checkIntRange,
+  checkSecondsRange,
+  checkStandardName,
+  DATA_KEY_REUSE_SECONDS,
+  DEAD_LETTER_RETENTION,
+  MAX_RECEIVE_COUNT,
+  Problems,
+  RETENTION_SECONDS,
+  VISIBILITY_TIMEOUT_SECONDS,
+} from './private/validation';
+
+/**
+ * Options for a standard-queue subscriber of a FIFO topic.
+ */
+export interface StandardSubscriberOptions extends SubscriptionDeliveryOptions {
+  /**
+   * The standard queue's name (1-62 characters, no `.fifo`). Its DLQs are `<name>-dlq` (standard,
+   * consumer failures) and `<name>-delivery-dlq.fifo` (FIFO, SNS delivery failures).
+   *
+   * @default - a unique name generated from the construct path
+   */
+  readonly queueName?: string;
+
+  /**
+   * The customer managed key that encrypts the queue and both DLQs. AWS managed keys are refused.
+   *
+   * @default - the topic's key when the topic is in this stack, else a new `FifoKey`
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * Receives of one message before SQS moves it to the standard DLQ (1-1000).
+   *
+   * @default 5
+   */
+  readonly maxReceiveCount?: number;
+
+  /**
+   * How long a received message stays hidden from other consumers (0 s-12 h).
+   *
+   * @default Duration.seconds(30)
+   */
+  readonly visibilityTimeout?: Duration;
+
+  /**
+   * How long SQS keeps a message in the queue (60 s-14 days).
+   *
+   * @default Duration.days(4)
+   */
+  readonly retentionPeriod?: Duration;
+
+  /**
+   * How long SQS reuses a data key before calling KMS again (60 s-24 h).
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly dataKeyReuse?: Duration;
+
+  /**
+   * What happens to the queue, its DLQs (and their messages) when they leave the stack.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Interface VPC endpoints through which, and only through which, consumers may receive, delete
+   * and change the visibility of messages.
+   *
+   * @default - reachable through any network path (still TLS only)
+   */
+  readonly privateEndpoints?: IMessagingEndpoints;
+}
+
+/**
+ * Properties for a `StandardSubscriber`.
+ */
+export interface StandardSubscriberProps extends StandardSubscriberOptions {
+  /** The FIFO topic to subscribe to. */
+  readonly topic: ISecureFifoTopic;
+}
+
+/**
+ * A standard-queue subscriber of a FIFO topic, for consumers that want every update but not the
+ * FIFO guarantees (analytics, search indexing). SNS delivers to a standard queue at least once, in
+ * best-effort order, without the message group ID (warning
+ * `cdk-secure-fifo:standardQueueAtLeastOnce`).
+ *
+ * It builds a standard queue encrypted with a customer managed key; a standard DLQ for messages
+ * consumers failed `maxReceiveCount` times (SQS requires a standard queue's DLQ to be standard); a
+ * FIFO DLQ for messages SNS could not deliver (SNS requires a FIFO DLQ for a FIFO topic's
+ * subscriptions); one TLS-only policy for the three; and the subscription. Five resources.
+ */
+export class StandardSubscriber extends Construct implements IFifoTopicSubscriber {
+  /** The standard queue. */
+  public readonly queue: sqs.IQueue;
+  /** The standard DLQ: messages consumers failed `maxReceiveCount` times. */
+  public readonly deadLetterQueue: sqs.IQueue;
+  /** The FIFO DLQ: messages SNS could not deliver to the queue. */
+  public readonly deliveryDeadLetterQueue: sqs.IQueue;
+  /** The SNS subscription. */
+  public readonly subscription: sns.Subscription;
+  /** The one resource policy of the queue and its DLQs. */
+  public readonly resourcePolicy: sqs.QueuePolicy;
+  /** Receives before a message moves to the standard DLQ. */
+  public readonly maxReceiveCount: number;
+  /** Always false. */
+  public readonly fifo = false;
+  private readonly offEndpointRoles: iam.IRole[] = [];
+
+  constructor(scope: Construct, id: string, props: StandardSubscriberProps) {
+    super(scope, id);
+    const queueName = standardQueueName(this, props.queueName);
+    const problems = new Problems();
+    checkStandardName(problems, 'queueName', queueName, STANDARD_QUEUE_NAME_MAX);
+    checkIntRange(problems, 'maxReceiveCount', props.maxReceiveCount, MAX_RECEIVE_COUNT);
+    checkSecondsRange(problems, 'visibilityTimeout', props.visibilityTimeout, VISIBILITY_TIMEOUT_SECONDS, '0 seconds to 12 hours');
+    checkSecondsRange(problems, 'retentionPeriod', props.retentionPeriod, RETENTION_SECONDS, '1 minute to 14 days');
+    checkSecondsRange(problems, 'dataKeyReuse', props.dataKeyReuse, DATA_KEY_REUSE_SECONDS, '1 minute to 24 hours');
+    checkCustomerKey(problems, this, 'encryptionKey', props.encryptionKey);
+    checkEndpointFor(problems, 'SQS', props.privateEndpoints);
+    problems.throwIfAny(this, 'StandardSubscriber');
+
+    const key = props.encryptionKey ?? sameStackKey(props.topic, this) ?? new FifoKey(this, 'Key');
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.maxReceiveCount = props.maxReceiveCount ?? 5;
+    const common: sqs.QueueProps = { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: key, dataKeyReuse: props.dataKeyReuse, removalPolicy };
+    const deadLetterName = standardDeadLetterName(queueName);
+    const deliveryName = deliveryDeadLetterName(queueName);
+
+    // The standard DLQ admits redrives from this queue only (ARN built from the name: no cycle).
+    const source = sqs.Queue.fromQueueAttributes(this, 'RedriveSource', { queueArn: queueArnFromName(this, queueName), queueName, fifo: false });
+    const deadLetterQueue = new SharedPolicyQueue(this, 'DeadLetterQueue', {
+      ...common,
+      queueName: deadLetterName,
+      retentionPeriod: DEAD_LETTER_RETENTION,
+      redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.BY_QUEUE, sourceQueues: [source] },
+    });
+    // Only SNS writes here (a subscription's RedrivePolicy), never an SQS source queue.
+    const deliveryDeadLetterQueue = new SharedPolicyQueue(this, 'DeliveryDeadLetterQueue', {
+      ...common,
+      fifo: true,
+      queueName: deliveryName,
+      retentionPeriod: DEAD_LETTER_RETENTION,
+      redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.DENY_ALL },
+    });
+    const queue = new SharedPolicyQueue(this, 'Queue', {
+      ...common,
+      queueName,
+      visibilityTimeout: props.visibilityTimeout,
+      retentionPeriod: props.retentionPeriod,
+      deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: this.maxReceiveCount },
+    });
+    acknowledgeTerminalDeadLetterQueue(deadLetterQueue);
+    acknowledgeTerminalDeadLetterQueue(deliveryDeadLetterQueue);
+    this.queue = queue;
+    this.deadLetterQueue = deadLetterQueue;
+    this.deliveryDeadLetterQueue = deliveryDeadLetterQueue;
+
+    this.resourcePolicy = shareQueuePolicy(
+      this,
+      [queue, deadLetterQueue, deliveryDeadLetterQueue],
+      [queueName, deadLetterName, deliveryName].map((name) => queueArnFromName(this, name)),
+      props.privateEndpoints,
+      () => this.offEndpointRoles,
+    );
+    props.privateEndpoints?.allowKey(key);
+
+    this.subscription = subscribeFifoQueue(props.topic, this, 'Subscription', queue, {
+      rawMessageDelivery: props.rawMessageDelivery,
+      filterPolicy: props.filterPolicy,
+      filterPolicyWithMessageBody: props.filterPolicyWithMessageBody,
+      deadLetterQueue: deliveryDeadLetterQueue,
+    }, (s, i) => new FifoKey(s, i));
+  }
+
+  /**
+   * Grant `sqs:ReceiveMessage`, `sqs:ChangeMessageVisibility`, `sqs:GetQueueUrl`,
+   * `sqs:DeleteMessage`, `sqs:GetQueueAttributes` on the queue and `kms:Decrypt` on its key.
+   *
+   * @param grantee the consumer
+   */
+  public grantConsumeMessages(grantee: iam.IGrantable): iam.Grant {
+    return this.queue.grantConsumeMessages(grantee);
+  }
+
+  /**
+   * Let a role receive, delete and change visibility outside the private endpoints (e.g. the role
+   * of a Lambda function: its event source mapping polls from outside your VPC).
+   *
+   * @param role the role to exempt
+   */
+  public allowOutsideEndpoints(role: iam.IRole): void {
+    this.offEndpointRoles.push(role);
+  }
+}
