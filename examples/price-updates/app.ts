@@ -3,6 +3,9 @@ import { PriceUpdatesStack } from './stack';
 
 const app = new App();
 new PriceUpdatesStack(app, 'PriceUpdates');
+// The same use case with the business type in the body and content-based deduplication: no
+// deduplication IDs, the wholesale and retail copies still differ, an identical retry is dropped.
+new PriceUpdatesStack(app, 'ContentDedupPriceUpdates', { topicName: 'price-updates-content-dedup', contentBasedDeduplication: true });
 
 // The private variant exists only when you say where it goes, so `cdk deploy --all` never deploys
 // it against a placeholder:

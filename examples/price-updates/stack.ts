@@ -1,8 +1,9 @@
-import { Stack, StackProps } from 'aws-cdk-lib';
+import { Annotations, Stack, StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { FifoFanout, FifoSubscriber, IMessagingEndpoints, MessagingEndpoints, MessagingEndpointsAttributes } from '../../src';
+import { FifoFanout, FifoSubscriber, IMessagingEndpoints, MessagingEndpoints, MessagingEndpointsAttributes, StandardSubscriber } from '../../src';
 
 /**
  * A stand-in for the platform's VPC, so the private variant synthesizes without an account
@@ -31,25 +32,42 @@ export interface PriceUpdatesStackProps extends StackProps {
    * @default - none
    */
   readonly existingEndpoints?: MessagingEndpointsAttributes;
+
+  /**
+   * The topic's name, and the prefix of the queues' names.
+   * @default 'price-updates'
+   */
+  readonly topicName?: string;
+
+  /**
+   * Let SNS deduplicate on a hash of the body. The business type is in the body, so the wholesale
+   * and retail copies of one price differ and both are delivered, while an identical retry is
+   * dropped: publishers need no deduplication IDs.
+   * @default false - publishers send a deduplication ID with every update
+   */
+  readonly contentBasedDeduplication?: boolean;
 }
 
 /**
- * The seed's use case: an auto-parts company publishes price updates to one SNS FIFO topic;
- * its wholesale and retail applications each consume them, in order and once, from their own
- * SQS FIFO queue. Publishers send a unique deduplication ID per update, because the wholesale and
- * retail bodies can be identical while only their attributes differ.
+ * AWS's auto-parts price-management use case (SNS developer guide, FIFO message filtering): the
+ * price system publishes every price update to one SNS FIFO topic; the wholesale and retail
+ * applications each get, in order and once, only the prices for their business, from FIFO queues
+ * filtered on the `business` key of the message body; an analytics application keeps every update
+ * in a standard queue (at least once, best-effort order).
  */
 export class PriceUpdatesStack extends Stack {
   /** The fan-out. */
   public readonly prices: FifoFanout;
-  /** The wholesale subscriber. */
+  /** The wholesale subscriber: FIFO, `business` = `wholesale` in the body. */
   public readonly wholesale: FifoSubscriber;
-  /** The retail subscriber. */
+  /** The retail subscriber: FIFO, `business` = `retail` in the body. */
   public readonly retail: FifoSubscriber;
+  /** The analytics subscriber: a standard queue that receives every update. */
+  public readonly analytics: StandardSubscriber;
   /** The role that publishes price updates. */
   public readonly publisherRole: iam.Role;
   /** The roles that consume wholesale and retail price updates. */
-  public readonly consumerRoles: Record<'Wholesale' | 'Retail', iam.Role>;
+  public readonly consumerRoles: Record<'Wholesale' | 'Retail' | 'Analytics', iam.Role>;
   /** The interface endpoints, when `privateNetwork` or `existingEndpoints` is set. */
   public readonly endpoints?: IMessagingEndpoints;
 
@@ -64,19 +82,41 @@ export class PriceUpdatesStack extends Stack {
       this.endpoints = new MessagingEndpoints(this, 'Endpoints', { vpc });
     }
 
+    const topicName = props.topicName ?? 'price-updates';
     this.prices = new FifoFanout(this, 'PriceUpdates', {
-      topicName: 'price-updates',
-      keyAlias: 'price-updates',
+      topicName,
+      keyAlias: topicName,
+      contentBasedDeduplication: props.contentBasedDeduplication,
       privateEndpoints: this.endpoints,
     });
-    this.wholesale = this.prices.addSubscriber('Wholesale', { queueName: 'price-updates-wholesale', maxReceiveCount: 5 });
-    this.retail = this.prices.addSubscriber('Retail', { queueName: 'price-updates-retail', maxReceiveCount: 5 });
+    const forBusiness = (business: string) => ({
+      business: sns.FilterOrPolicy.filter(sns.SubscriptionFilter.stringFilter({ allowlist: [business] })),
+    });
+    this.wholesale = this.prices.addSubscriber('Wholesale', {
+      queueName: `${topicName}-wholesale`,
+      maxReceiveCount: 5,
+      filterPolicyWithMessageBody: forBusiness('wholesale'),
+    });
+    this.retail = this.prices.addSubscriber('Retail', {
+      queueName: `${topicName}-retail`,
+      maxReceiveCount: 5,
+      filterPolicyWithMessageBody: forBusiness('retail'),
+    });
+    this.analytics = this.prices.addStandardSubscriber('Analytics', { queueName: `${topicName}-analytics`, maxReceiveCount: 5 });
+    // The use case filters on purpose and keeps a standard queue on purpose: say so where it is decided.
+    for (const subscriber of [this.wholesale, this.retail]) {
+      Annotations.of(subscriber).acknowledgeWarning('cdk-secure-fifo:filterPolicyAtMostOnce',
+        'Each business receives only its own prices; a price for the other business is not a loss.');
+    }
+    Annotations.of(this.analytics).acknowledgeWarning('cdk-secure-fifo:standardQueueAtLeastOnce',
+      'Analytics keeps every update for business intelligence and tolerates duplicates and reordering.');
 
     // Grants go to customer managed policies (iam.ManagedPolicy is IGrantable), not inline ones.
     this.publisherRole = this.roleWithPolicy('PricePublisher', 'Publishes price updates', (policy) => this.prices.topic.grantPublish(policy));
     this.consumerRoles = {
       Wholesale: this.roleWithPolicy('WholesaleConsumer', 'Consumes wholesale price updates', (policy) => this.wholesale.grantConsumeMessages(policy)),
       Retail: this.roleWithPolicy('RetailConsumer', 'Consumes retail price updates', (policy) => this.retail.grantConsumeMessages(policy)),
+      Analytics: this.roleWithPolicy('AnalyticsConsumer', 'Consumes every price update for analytics', (policy) => this.analytics.grantConsumeMessages(policy)),
     };
   }
 
