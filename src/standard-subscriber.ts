@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { FifoKey } from './fifo-key';
 import { SubscriptionDeliveryOptions } from './fifo-subscription';
 import { IFifoTopicSubscriber, IMessagingEndpoints, ISecureFifoTopic } from './interfaces';
-import { acknowledgeTerminalDeadLetterQueue } from './private/compliance';
+import { acknowledgeSubscriptionDeadLetterQueue, acknowledgeTerminalDeadLetterQueue } from './private/compliance';
 import { deliveryDeadLetterName, queueArnFromName, STANDARD_QUEUE_NAME_MAX, standardDeadLetterName, standardQueueName } from './private/names';
 import { checkCustomerKey } from './private/policies';
 import { checkEndpointFor } from './private/private-endpoints';
@@ -169,7 +169,7 @@ export class StandardSubscriber extends Construct implements IFifoTopicSubscribe
       deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: this.maxReceiveCount },
     });
     acknowledgeTerminalDeadLetterQueue(deadLetterQueue);
-    acknowledgeTerminalDeadLetterQueue(deliveryDeadLetterQueue);
+    acknowledgeSubscriptionDeadLetterQueue(deliveryDeadLetterQueue);
     this.queue = queue;
     this.deadLetterQueue = deadLetterQueue;
     this.deliveryDeadLetterQueue = deliveryDeadLetterQueue;

@@ -141,10 +141,11 @@ describe('cdk-nag packs over the platform-teams example', () => {
   });
 });
 
-describe('the library acknowledges Serverless-SQSRedrivePolicy on its terminal DLQs only', () => {
+describe('the library acknowledges Serverless-SQSRedrivePolicy on its terminal DLQs, and AwsSolutions-SQS3 on subscription-only DLQs, only', () => {
   const RULE = 'Serverless-SQSRedrivePolicy';
+  const SQS3 = 'AwsSolutions-SQS3';
 
-  /** A fan-out, a standalone queue, and a plain FIFO queue that gets a DLQ from subscribeQueue. */
+  /** A fan-out with FIFO and standard subscribers, a standalone queue, and a plain FIFO queue that gets a DLQ from subscribeQueue. */
   function build() {
     const stack = new Stack(newApp(), 'Acknowledgements');
     const fanout = new FifoFanout(stack, 'Fanout');
@@ -159,9 +160,12 @@ describe('the library acknowledges Serverless-SQSRedrivePolicy on its terminal D
     });
     fanout.topic.subscribeQueue('Plain', plain);
     const topicCreatedDlq = plain.node.findChild('PlainDeadLetterQueue') as sqs.Queue;
-    const dlqs = [first.deadLetterQueue, second.deadLetterQueue, standalone.deadLetterQueue, topicCreatedDlq];
+    const analytics = fanout.addStandardSubscriber('Analytics');
+    // Queues that only an SNS subscription's RedrivePolicy targets: cdk-nag's SQS3 does not see them as DLQs.
+    const subscriptionOnlyDlqs = [topicCreatedDlq, analytics.deliveryDeadLetterQueue];
+    const dlqs = [first.deadLetterQueue, second.deadLetterQueue, standalone.deadLetterQueue, analytics.deadLetterQueue, ...subscriptionOnlyDlqs];
     const mainQueues = [first.queue, second.queue, standalone].map((q) => q.node.findChild('Resource'));
-    return { stack, dlqs, mainQueues, plain };
+    return { stack, dlqs, subscriptionOnlyDlqs, mainQueues, plain };
   }
 
   /** Every construct carrying an acknowledgement, with the rule ids it acknowledges. */
@@ -185,13 +189,26 @@ describe('the library acknowledges Serverless-SQSRedrivePolicy on its terminal D
     expect(Object.keys(acknowledgements(stack)).sort()).toEqual(dlqs.map((q) => q.node.path).sort());
   });
 
-  test('the only rule acknowledged anywhere is Serverless-SQSRedrivePolicy, with a reason', () => {
-    const { stack } = build();
-    const acks = Object.values(acknowledgements(stack));
+  test('the only rules acknowledged are Serverless-SQSRedrivePolicy on every DLQ and AwsSolutions-SQS3 on subscription-only DLQs, with reasons', () => {
+    const { stack, subscriptionOnlyDlqs } = build();
+    const acks = acknowledgements(stack);
+    const subscriptionOnly = subscriptionOnlyDlqs.map((q) => q.node.path);
 
-    expect(acks.flatMap((ack) => Object.keys(ack))).toEqual(acks.map(() => RULE));
-    for (const ack of acks) {
+    for (const [path, ack] of Object.entries(acks)) {
+      expect(Object.keys(ack).sort()).toEqual(subscriptionOnly.includes(path) ? [SQS3, RULE] : [RULE]);
       expect(ack[RULE]).toMatch(/Terminal FIFO dead-letter queue/);
+      if (subscriptionOnly.includes(path)) {
+        expect(ack[SQS3]).toMatch(/dead-letter queue of an SNS subscription/);
+      }
+    }
+  });
+
+  test('without the acknowledgement, AwsSolutions-SQS3 would flag each subscription-only DLQ (it is not idle)', () => {
+    const { stack, subscriptionOnlyDlqs } = build();
+    (stack.node.root as App).synth();
+
+    for (const dlq of subscriptionOnlyDlqs) {
+      expect(rules.sqs.SQSQueueDLQ(dlq.node.defaultChild as CfnResource)).toBe(NagRuleCompliance.NON_COMPLIANT);
     }
   });
 

@@ -65,7 +65,7 @@ describe('stateful resources are retained by default', () => {
     const stack = new PriceUpdatesStack(new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } }), 'PriceUpdates', { env: ENV });
     const resources = statefulResources(Template.fromStack(stack));
 
-    expect(resources).toHaveLength(5);
+    expect(resources).toHaveLength(8);
     expect(resources.every(([, r]) => r.DeletionPolicy === 'Retain' && r.UpdateReplacePolicy === 'Retain')).toBe(true);
   });
 });
@@ -89,6 +89,9 @@ const PINNED: Record<string, Record<string, string>> = {
     PriceUpdatesWholesaleQueueDeadLetterQueueA6D258CD: 'price-updates-wholesale-dlq.fifo',
     PriceUpdatesRetailQueueD53B6B67: 'price-updates-retail.fifo',
     PriceUpdatesRetailQueueDeadLetterQueueD970DC81: 'price-updates-retail-dlq.fifo',
+    PriceUpdatesAnalyticsQueue49F62089: 'price-updates-analytics',
+    PriceUpdatesAnalyticsDeadLetterQueueC34EB194: 'price-updates-analytics-dlq',
+    PriceUpdatesAnalyticsDeliveryDeadLetterQueueD93FDD63: 'price-updates-analytics-delivery-dlq.fifo',
   },
 };
 

@@ -3,7 +3,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IDependable } from 'constructs';
-import { acknowledgeTerminalDeadLetterQueue } from './compliance';
+import { acknowledgeSubscriptionDeadLetterQueue } from './compliance';
 import { topicPolicyArn } from './names';
 import { allowServiceOnKey, allowSnsDelivery, checkCmkQueue, checkSameEnvironment, snsDeliveryStatementText } from './policies';
 import { arnForPeople } from './render';
@@ -169,7 +169,7 @@ function newDeadLetterQueue(scope: Construct, id: string, key: kms.IKey): sqs.IQ
     retentionPeriod: DEAD_LETTER_RETENTION,
     removalPolicy: RemovalPolicy.RETAIN,
   });
-  acknowledgeTerminalDeadLetterQueue(deadLetterQueue);
+  acknowledgeSubscriptionDeadLetterQueue(deadLetterQueue);
   return deadLetterQueue;
 }
 
