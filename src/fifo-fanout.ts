@@ -35,8 +35,8 @@ export interface FifoSubscriberProps extends FifoSubscriberOptions {
  * so this stack depends on the topic's stack and never the reverse.
  */
 export class FifoSubscriber extends Construct implements IFifoTopicSubscriber {
-  /** The subscriber's FIFO queue (with its dead-letter queue). */
-  public readonly queue: SecureFifoQueue;
+  /** The subscriber's FIFO queue: a `SecureFifoQueue` (with its dead-letter queue). */
+  public readonly queue: sqs.IQueue;
   /** The subscriber's FIFO dead-letter queue (consumer failures and SNS delivery failures). */
   public readonly deadLetterQueue: sqs.IQueue;
   /** The same queue as `deadLetterQueue`: SNS delivery failures land next to consumer failures. */
@@ -45,13 +45,18 @@ export class FifoSubscriber extends Construct implements IFifoTopicSubscriber {
   public readonly subscription: sns.Subscription;
   /** Always true. */
   public readonly fifo = true;
+  /** Receives before a message moves to the DLQ. */
+  public readonly maxReceiveCount: number;
+  private readonly secureQueue: SecureFifoQueue;
 
   constructor(scope: Construct, id: string, props: FifoSubscriberProps) {
     super(scope, id);
     const { topic, rawMessageDelivery, filterPolicy, filterPolicyWithMessageBody, ...queueOptions } = props;
-    this.queue = new SecureFifoQueue(this, 'Queue', { ...queueOptions, encryptionKey: queueOptions.encryptionKey ?? sameStackKey(topic, this) });
-    this.deadLetterQueue = this.queue.deadLetterQueue;
-    this.deliveryDeadLetterQueue = this.queue.deadLetterQueue;
+    this.secureQueue = new SecureFifoQueue(this, 'Queue', { ...queueOptions, encryptionKey: queueOptions.encryptionKey ?? sameStackKey(topic, this) });
+    this.queue = this.secureQueue;
+    this.maxReceiveCount = this.secureQueue.maxReceiveCount;
+    this.deadLetterQueue = this.secureQueue.deadLetterQueue;
+    this.deliveryDeadLetterQueue = this.secureQueue.deadLetterQueue;
     this.subscription = subscribeFifoQueue(topic, this, 'Subscription', this.queue, {
       rawMessageDelivery,
       filterPolicy,
@@ -68,6 +73,16 @@ export class FifoSubscriber extends Construct implements IFifoTopicSubscriber {
    */
   public grantConsumeMessages(grantee: iam.IGrantable): iam.Grant {
     return this.queue.grantConsumeMessages(grantee);
+  }
+
+  /**
+   * Let a role receive, delete and change visibility outside the private endpoints (e.g. the role
+   * of a Lambda function: its event source mapping polls from outside your VPC).
+   *
+   * @param role the role to exempt
+   */
+  public allowOutsideEndpoints(role: iam.IRole): void {
+    this.secureQueue.allowOutsideEndpoints(role);
   }
 }
 

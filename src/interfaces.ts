@@ -58,6 +58,16 @@ export interface IFifoTopicSubscriber extends IConstruct {
   readonly subscription: sns.Subscription;
   /** Whether the subscriber's queue is FIFO (exactly-once, ordered) or standard (at-least-once, best-effort order). */
   readonly fifo: boolean;
+  /** Receives of one message before SQS moves it to `deadLetterQueue`. */
+  readonly maxReceiveCount: number;
+
+  /**
+   * Let a role receive, delete and change visibility outside the private endpoints (e.g. the role
+   * of a Lambda function: its event source mapping polls from outside your VPC).
+   *
+   * @param role the role to exempt
+   */
+  allowOutsideEndpoints(role: iam.IRole): void;
 
   /**
    * Grant receive, delete and change-visibility on the subscriber's queue, and `kms:Decrypt` on its key.

@@ -2,7 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { FifoFanout, FifoKey } from '../src';
+import { FifoFanout, FifoKey, SecureFifoQueue } from '../src';
 import { newStack, references, resourcesOf, warningsWithId } from './util';
 
 function countResources(template: Template): number {
@@ -41,8 +41,9 @@ test('addSubscriber returns the subscriber with its queue, DLQ and subscription'
   const fanout = new FifoFanout(stack, 'Prices');
   const retail = fanout.addSubscriber('Retail', { queueName: 'retail', maxReceiveCount: 3 });
   expect(retail.queue.fifo).toBe(true);
-  expect(retail.deadLetterQueue).toBe(retail.queue.deadLetterQueue);
-  expect(retail.queue.maxReceiveCount).toBe(3);
+  expect(retail.deadLetterQueue).toBe((retail.queue as SecureFifoQueue).deadLetterQueue);
+  expect(retail.maxReceiveCount).toBe(3);
+  expect(retail.queue).toBeInstanceOf(SecureFifoQueue);
   expect(fanout.subscribers).toEqual([retail]);
   const template = Template.fromStack(stack);
   template.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'retail.fifo' });
@@ -78,7 +79,7 @@ test('a subscriber may bring its own key, used for its queue and DLQ only', () =
   const retail = fanout.addSubscriber('Retail', { encryptionKey: ownKey });
   const template = Template.fromStack(stack);
   const ownKeyId = stack.getLogicalId(ownKey.node.defaultChild as any);
-  for (const q of [retail.queue, retail.queue.deadLetterQueue]) {
+  for (const q of [retail.queue, retail.deadLetterQueue]) {
     expect(template.toJSON().Resources[stack.getLogicalId(q.node.defaultChild as any)].Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [ownKeyId, 'Arn'] });
   }
   expect(JSON.stringify(template.toJSON().Resources[ownKeyId].Properties.KeyPolicy)).toContain('sns.amazonaws.com');
