@@ -8,7 +8,7 @@ import { FifoKey } from './fifo-key';
 import { SubscriptionDeliveryOptions } from './fifo-subscription';
 import { IFifoTopicSubscriber, IMessagingEndpoints, ISecureFifoTopic } from './interfaces';
 import { sameStackKey, subscribeFifoQueue } from './private/subscription';
-import { checkHighThroughput, checkIdFree, checkKeyAlias, Problems } from './private/validation';
+import { checkHighThroughput, checkIdFree, checkKeyAlias, checkRemovalPolicy, Problems } from './private/validation';
 import { SecureFifoQueue, SecureFifoQueueOptions } from './secure-fifo-queue';
 import { SecureFifoTopic } from './secure-fifo-topic';
 import { StandardSubscriber, StandardSubscriberOptions } from './standard-subscriber';
@@ -169,6 +169,7 @@ export class FifoFanout extends Construct {
     this.props = props;
     const problems = new Problems();
     checkKeyAlias(problems, 'keyAlias', props.keyAlias);
+    checkRemovalPolicy(problems, 'removalPolicy', props.removalPolicy);
     if (props.keyAlias !== undefined && props.encryptionKey !== undefined) {
       problems.add('keyAlias', props.keyAlias, 'allowed: unset when encryptionKey is given (the alias would name a key this construct does not create)');
     }

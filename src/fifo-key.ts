@@ -5,7 +5,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { topicPolicyArn } from './private/names';
 import { allowServiceOnKey } from './private/policies';
-import { checkDaysRange, checkKeyAlias, PENDING_WINDOW_DAYS, Problems } from './private/validation';
+import { checkDaysRange, checkKeyAlias, checkRemovalPolicy, PENDING_WINDOW_DAYS, Problems } from './private/validation';
 
 /**
  * Properties for a `FifoKey`.
@@ -34,7 +34,8 @@ export interface FifoKeyProps {
   readonly removalPolicy?: RemovalPolicy;
 
   /**
-   * Days KMS waits before deleting the key once deletion is scheduled (7-30).
+   * Days KMS waits before deleting the key once deletion is scheduled (7-30). A token (e.g. a
+   * CfnParameter, in `Duration.days()`) is passed to CloudFormation untouched.
    *
    * @default Duration.days(30)
    */
@@ -58,7 +59,11 @@ export class FifoKey extends kms.Key {
     const problems = new Problems();
     checkKeyAlias(problems, 'alias', props.alias);
     checkDaysRange(problems, 'pendingWindow', props.pendingWindow, PENDING_WINDOW_DAYS);
+    checkRemovalPolicy(problems, 'removalPolicy', props.removalPolicy);
     problems.throwIfAny([scope.node.path, id].filter((p) => p !== '').join('/'), 'FifoKey');
+    // kms.Key judges a token (a CfnParameter, a Lazy) as a number and refuses it: a token is passed
+    // to the CfnKey untouched instead, to be checked by KMS at deploy time.
+    const tokenWindow = props.pendingWindow?.isUnresolved() ? props.pendingWindow : undefined;
 
     super(scope, id, {
       description: props.description ?? 'Encrypts SNS FIFO topics and SQS FIFO queues (cdk-secure-fifo)',
@@ -67,9 +72,12 @@ export class FifoKey extends kms.Key {
       keySpec: kms.KeySpec.SYMMETRIC_DEFAULT,
       keyUsage: kms.KeyUsage.ENCRYPT_DECRYPT,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
-      pendingWindow: props.pendingWindow,
+      pendingWindow: tokenWindow ? undefined : props.pendingWindow,
       admins: props.admins,
     });
+    if (tokenWindow) {
+      (this.node.defaultChild as kms.CfnKey).pendingWindowInDays = tokenWindow.toDays();
+    }
   }
 
   /**

@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { FifoKey } from './fifo-key';
 import { IMessagingEndpoints, ISecureFifoQueue } from './interfaces';
 import { acknowledgeTerminalDeadLetterQueue } from './private/compliance';
-import { deadLetterFifoName, queueArnFromName, queueFifoName } from './private/names';
+import { claimPhysicalName, deadLetterFifoName, queueArnFromName, queueFifoName } from './private/names';
 import { checkCustomerKey, narrowKeyActions } from './private/policies';
 import { checkEndpointFor } from './private/private-endpoints';
 import { shareQueuePolicy } from './private/queue-policy';
@@ -15,6 +15,7 @@ import {
   checkFifoName,
   checkHighThroughput,
   checkIntRange,
+  checkRemovalPolicy,
   checkSecondsRange,
   DATA_KEY_REUSE_SECONDS,
   DEAD_LETTER_RETENTION,
@@ -101,7 +102,8 @@ export interface SecureFifoQueueOptions {
   readonly contentBasedDeduplication?: boolean;
 
   /**
-   * What happens to the queue and DLQ (and their messages) when they leave the stack.
+   * What happens to the queue and DLQ (and their messages) when they leave the stack. `SNAPSHOT`
+   * is refused: SQS queues cannot be snapshotted.
    *
    * @default RemovalPolicy.RETAIN
    */
@@ -164,6 +166,8 @@ export class SecureFifoQueue extends sqs.QueueBase implements ISecureFifoQueue {
     // The DLQ's name is derived from a valid queue name and always fits (see deadLetterFifoName), so
     // only the queue's name is checked: a bad name is reported once.
     checkFifoName(problems, 'queueName', queueName, QUEUE_NAME_MAX);
+    claimPhysicalName(problems, this, 'queue', 'queueName', queueName);
+    claimPhysicalName(problems, this, 'queue', 'queueName (its dead-letter queue)', deadLetterName);
     checkIntRange(problems, 'maxReceiveCount', props.maxReceiveCount, MAX_RECEIVE_COUNT);
     checkSecondsRange(problems, 'visibilityTimeout', props.visibilityTimeout, VISIBILITY_TIMEOUT_SECONDS, '0 seconds to 12 hours');
     checkSecondsRange(problems, 'retentionPeriod', props.retentionPeriod, RETENTION_SECONDS, '1 minute to 14 days');
@@ -176,6 +180,7 @@ export class SecureFifoQueue extends sqs.QueueBase implements ISecureFifoQueue {
       perQueueGiven: false,
     }, false);
     checkEndpointFor(problems, 'SQS', props.privateEndpoints);
+    checkRemovalPolicy(problems, 'removalPolicy', props.removalPolicy);
     problems.throwIfAny(this, 'SecureFifoQueue');
 
     const key = props.encryptionKey ?? new FifoKey(this, 'Key');

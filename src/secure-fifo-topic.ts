@@ -7,11 +7,11 @@ import { Construct } from 'constructs';
 import { FifoKey } from './fifo-key';
 import { SubscribeQueueOptions } from './fifo-subscription';
 import { IMessagingEndpoints, ISecureFifoTopic } from './interfaces';
-import { topicFifoName, topicPolicyArn } from './private/names';
+import { claimPhysicalName, topicFifoName, topicPolicyArn } from './private/names';
 import { checkCustomerKey, narrowKeyActions } from './private/policies';
 import { checkEndpointFor, restrictTopicToEndpoint } from './private/private-endpoints';
 import { subscribeFifoQueue } from './private/subscription';
-import { ARCHIVE_DAYS, checkDaysRange, checkFifoName, checkFifoTracing, checkSignatureVersion, Problems, TOPIC_NAME_MAX } from './private/validation';
+import { ARCHIVE_DAYS, checkDaysRange, checkFifoName, checkFifoTracing, checkMaxLength, checkSignatureVersion, DISPLAY_NAME_MAX, Problems, TOPIC_NAME_MAX } from './private/validation';
 import { WARNING } from './private/warnings';
 
 /**
@@ -28,7 +28,7 @@ export interface SecureFifoTopicProps {
   readonly topicName?: string;
 
   /**
-   * A display name for the topic.
+   * A display name for the topic (at most 100 characters).
    *
    * @default - none
    */
@@ -179,10 +179,12 @@ export class SecureFifoTopic extends sns.TopicBase implements ISecureFifoTopic {
     const topicName = topicFifoName(this, props.topicName);
     const problems = new Problems();
     checkFifoName(problems, 'topicName', topicName, TOPIC_NAME_MAX);
+    claimPhysicalName(problems, this, 'topic', 'topicName', topicName);
     checkDaysRange(problems, 'archiveRetention', props.archiveRetention, ARCHIVE_DAYS);
     checkCustomerKey(problems, this, 'encryptionKey', props.encryptionKey);
     checkFifoTracing(problems, 'tracingConfig', props.tracingConfig === sns.TracingConfig.ACTIVE);
     checkSignatureVersion(problems, 'signatureVersion', props.signatureVersion);
+    checkMaxLength(problems, 'displayName', props.displayName, DISPLAY_NAME_MAX);
     checkEndpointFor(problems, 'SNS', props.privateEndpoints);
     problems.throwIfAny(this, 'SecureFifoTopic');
 

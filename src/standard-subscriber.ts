@@ -8,7 +8,7 @@ import { FifoKey } from './fifo-key';
 import { SubscriptionDeliveryOptions } from './fifo-subscription';
 import { IFifoTopicSubscriber, IMessagingEndpoints, ISecureFifoTopic } from './interfaces';
 import { acknowledgeSubscriptionDeadLetterQueue, acknowledgeTerminalDeadLetterQueue } from './private/compliance';
-import { deliveryDeadLetterName, queueArnFromName, STANDARD_QUEUE_NAME_MAX, standardDeadLetterName, standardQueueName } from './private/names';
+import { claimPhysicalName, deliveryDeadLetterName, queueArnFromName, STANDARD_QUEUE_NAME_MAX, standardDeadLetterName, standardQueueName } from './private/names';
 import { checkCustomerKey } from './private/policies';
 import { checkEndpointFor } from './private/private-endpoints';
 import { shareQueuePolicy } from './private/queue-policy';
@@ -16,6 +16,7 @@ import { SharedPolicyQueue } from './private/shared-policy-queue';
 import { sameStackKey, subscribeFifoQueue } from './private/subscription';
 import {
   checkIntRange,
+  checkRemovalPolicy,
   checkSecondsRange,
   checkStandardName,
   DATA_KEY_REUSE_SECONDS,
@@ -130,12 +131,16 @@ export class StandardSubscriber extends Construct implements IFifoTopicSubscribe
     const queueName = standardQueueName(this, props.queueName);
     const problems = new Problems();
     checkStandardName(problems, 'queueName', queueName, STANDARD_QUEUE_NAME_MAX);
+    claimPhysicalName(problems, this, 'queue', 'queueName', queueName);
+    claimPhysicalName(problems, this, 'queue', 'queueName (its dead-letter queue)', standardDeadLetterName(queueName));
+    claimPhysicalName(problems, this, 'queue', 'queueName (its delivery dead-letter queue)', deliveryDeadLetterName(queueName));
     checkIntRange(problems, 'maxReceiveCount', props.maxReceiveCount, MAX_RECEIVE_COUNT);
     checkSecondsRange(problems, 'visibilityTimeout', props.visibilityTimeout, VISIBILITY_TIMEOUT_SECONDS, '0 seconds to 12 hours');
     checkSecondsRange(problems, 'retentionPeriod', props.retentionPeriod, RETENTION_SECONDS, '1 minute to 14 days');
     checkSecondsRange(problems, 'dataKeyReuse', props.dataKeyReuse, DATA_KEY_REUSE_SECONDS, '1 minute to 24 hours');
     checkCustomerKey(problems, this, 'encryptionKey', props.encryptionKey);
     checkEndpointFor(problems, 'SQS', props.privateEndpoints);
+    checkRemovalPolicy(problems, 'removalPolicy', props.removalPolicy);
     problems.throwIfAny(this, 'StandardSubscriber');
 
     const key = props.encryptionKey ?? sameStackKey(props.topic, this) ?? new FifoKey(this, 'Key');

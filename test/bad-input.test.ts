@@ -1,11 +1,11 @@
-import { CfnParameter, Duration, Stack, Token } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { FifoFanout, FifoKey, MessagingEndpoints, MessagingService, SecureFifoQueue, SecureFifoTopic } from '../src';
-import { newStack } from './util';
+import { ENV, newStack } from './util';
 
 /*
  * The bad-input matrix: every public construct, fed invalid configurations. Each must be refused
@@ -175,6 +175,42 @@ const BAD_INPUTS: BadInput[] = [
     'Test/Fanout/Topic', 'encryptionKey', `"${OTHER_REGION_KEY}"`, "a key in the stack's region eu-west-1"],
   ['FifoFanout whose endpoints lack SNS', (s) => new FifoFanout(s, 'Fanout', { privateEndpoints: endpoints(s, [MessagingService.SQS]) }),
     'Test/Fanout/Topic', 'privateEndpoints', '"Test/Endpoints"', 'endpoints that include an SNS endpoint'],
+
+  // Physical names that collide in one account and region (CloudFormation would fail at deploy)
+  ['a queue named like another queue\'s DLQ', (s) => {
+    new SecureFifoQueue(s, 'A', { queueName: 'orders' });
+    new SecureFifoQueue(s, 'B', { queueName: 'orders-dlq' });
+  }, 'Test/B', 'queueName', '"orders-dlq.fifo"', 'a queue name not used by another queue of this app in account 111111111111, region eu-west-1 (Test/A creates a queue named "orders-dlq.fifo")'],
+  ["queues named 'x' and 'x.fifo'", (s) => {
+    new SecureFifoQueue(s, 'A', { queueName: 'x' });
+    new SecureFifoQueue(s, 'B', { queueName: 'x.fifo' });
+  }, 'Test/B', 'queueName', '"x.fifo"', 'a queue name not used by another queue of this app in account 111111111111, region eu-west-1 (Test/A creates a queue named "x.fifo")'],
+  ['two topics with one topicName', (s) => {
+    new SecureFifoTopic(s, 'A', { topicName: 'prices' });
+    new SecureFifoTopic(s, 'B', { topicName: 'prices' });
+  }, 'Test/B', 'topicName', '"prices.fifo"', 'a topic name not used by another topic of this app in account 111111111111, region eu-west-1 (Test/A creates a topic named "prices.fifo")'],
+  ["a standard subscriber's DLQ named like a FIFO subscriber's queue", (s) => {
+    const fanout = new FifoFanout(s, 'Fanout');
+    fanout.addSubscriber('A', { queueName: 'audit-delivery-dlq' });
+    fanout.addStandardSubscriber('B', { queueName: 'audit' });
+  }, 'Test/Fanout/B', 'queueName (its delivery dead-letter queue)', '"audit-delivery-dlq.fifo"', 'a queue name not used by another queue of this app'],
+
+  // Removal policies CloudFormation cannot apply to queues and keys
+  ['FifoKey removalPolicy SNAPSHOT', (s) => new FifoKey(s, 'Key', { removalPolicy: RemovalPolicy.SNAPSHOT }),
+    'Test/Key', 'removalPolicy', '"SNAPSHOT"', 'RETAIN, RETAIN_ON_UPDATE_OR_DELETE or DESTROY'],
+  ['SecureFifoQueue removalPolicy SNAPSHOT', (s) => new SecureFifoQueue(s, 'Queue', { removalPolicy: RemovalPolicy.SNAPSHOT }),
+    'Test/Queue', 'removalPolicy', '"SNAPSHOT"', 'RETAIN, RETAIN_ON_UPDATE_OR_DELETE or DESTROY'],
+  ['FifoFanout removalPolicy SNAPSHOT', (s) => new FifoFanout(s, 'Fanout', { removalPolicy: RemovalPolicy.SNAPSHOT }),
+    'Test/Fanout', 'removalPolicy', '"SNAPSHOT"', 'RETAIN, RETAIN_ON_UPDATE_OR_DELETE or DESTROY'],
+  ['addStandardSubscriber removalPolicy SNAPSHOT', (s) => new FifoFanout(s, 'Fanout').addStandardSubscriber('A', { removalPolicy: RemovalPolicy.SNAPSHOT }),
+    'Test/Fanout/A', 'removalPolicy', '"SNAPSHOT"', 'RETAIN, RETAIN_ON_UPDATE_OR_DELETE or DESTROY'],
+
+  // Limits aws-cdk-lib would report without our construct path or prop
+  ['SecureFifoTopic displayName of 101 characters', (s) => new SecureFifoTopic(s, 'Topic', { displayName: 'd'.repeat(101) }),
+    'Test/Topic', 'displayName', '"101 characters"', 'at most 100 characters'],
+  ['addSubscriber filterPolicy with 6 keys', (s) => new FifoFanout(s, 'Fanout').addSubscriber('A', {
+    filterPolicy: Object.fromEntries(['a', 'b', 'c', 'd', 'e', 'f'].map((k) => [k, sns.SubscriptionFilter.stringFilter({ allowlist: ['x'] })])),
+  }), 'Test/Fanout/A', 'filterPolicy', '"6 keys"', 'at most 5 keys'],
 
   // MessagingEndpoints
   ['MessagingEndpoints services []', (s) => endpoints(s, []),
@@ -375,5 +411,46 @@ describe('tokens are never judged: they are only known at deploy time', () => {
     new FifoKey(stack, 'Key', { alias: new CfnParameter(stack, 'Alias', { default: 'alias/aws/x' }).valueAsString });
 
     Template.fromStack(stack).resourceCountIs('AWS::KMS::Alias', 1);
+  });
+
+  test('a pendingWindow from a CfnParameter reaches the key unchecked (kms.Key alone would refuse it)', () => {
+    const stack = newStack();
+    const days = new CfnParameter(stack, 'PendingWindow', { type: 'Number', default: 7 }).valueAsNumber;
+    new FifoKey(stack, 'Key', { pendingWindow: Duration.days(days) });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::KMS::Key', { PendingWindowInDays: { Ref: 'PendingWindow' } });
+  });
+
+  test('a Lazy pendingWindow reaches the key unchecked', () => {
+    const stack = newStack();
+    new FifoKey(stack, 'Key', { pendingWindow: Duration.days(Lazy.number({ produce: () => 10 })) });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::KMS::Key', { PendingWindowInDays: 10 });
+  });
+
+  test('a token pendingWindow does not hide the other errors of the key', () => {
+    const message = errorOf((s) => new FifoKey(s, 'Key', {
+      pendingWindow: Duration.days(new CfnParameter(s, 'PendingWindow', { type: 'Number' }).valueAsNumber),
+      alias: 'alias/aws/x',
+    }));
+
+    expect(message.split('\n').map((line) => line.split(':')[0])).toEqual(['Test/Key', '  - alias']);
+  });
+});
+
+describe('physical names are unique per account and region, not per stack', () => {
+  test('the same queue name in two stacks of one environment is refused, naming both constructs', () => {
+    const app = new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
+    new SecureFifoQueue(new Stack(app, 'One', { env: ENV }), 'Orders', { queueName: 'orders' });
+    expect(() => new SecureFifoQueue(new Stack(app, 'Two', { env: ENV }), 'Orders', { queueName: 'orders' })).toThrow(
+      /Two\/Orders: invalid SecureFifoQueue props:\n {2}- queueName: "orders.fifo" is not allowed; .*\(One\/Orders creates a queue named "orders.fifo"\)/,
+    );
+  });
+
+  test('the same names in two accounts are fine', () => {
+    const app = new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
+    new FifoFanout(new Stack(app, 'One', { env: ENV }), 'Prices', { topicName: 'prices' }).addSubscriber('A', { queueName: 'orders' });
+    expect(() => new FifoFanout(new Stack(app, 'Two', { env: { ...ENV, account: '222222222222' } }), 'Prices', { topicName: 'prices' })
+      .addSubscriber('A', { queueName: 'orders' })).not.toThrow();
   });
 });

@@ -292,11 +292,13 @@ describe('the packs as users run them: validation plugins at synth', () => {
     return app;
   }
 
-  test('an app with every library configuration and both example stacks synthesizes with all five packs registered', () => {
+  test('an app with every library configuration and every example stack synthesizes with all five packs registered', () => {
     const app = appWithPlugins();
     Object.entries(LIBRARY_CONFIGURATIONS).forEach(([, build], i) => build(new Stack(app, `Configuration${i}`)));
     new PriceUpdatesStack(app, 'PriceUpdates');
-    new PriceUpdatesStack(app, 'PrivatePriceUpdates', { privateNetwork: PLACEHOLDER_VPC });
+    // In one app (one account and region), the private variant needs names of its own, as in app.ts.
+    new PriceUpdatesStack(app, 'PrivatePriceUpdates', { topicName: 'private-price-updates', privateNetwork: PLACEHOLDER_VPC });
+    platformTeams(app, { platformAccount: '111111111111', consumerAccount: '222222222222', region: 'eu-west-1' });
 
     const assembly = app.synth(); // an error finding of any pack throws here
     expect(assembly.stacks.map((s) => s.stackName)).toEqual(expect.arrayContaining(['PriceUpdates', 'PrivatePriceUpdates', 'Configuration0']));

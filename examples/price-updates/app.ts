@@ -18,10 +18,13 @@ const list = (key: string): string[] | undefined => context(key)?.split(',');
 const snsEndpointId = context('snsEndpointId');
 const sqsEndpointId = context('sqsEndpointId');
 const vpcId = context('vpcId');
+// Its topic and queues have names of their own: in one account and region, names are unique.
+const topicName = 'private-price-updates';
 if (snsEndpointId || sqsEndpointId) {
-  new PriceUpdatesStack(app, 'PrivatePriceUpdates', { existingEndpoints: { snsEndpointId, sqsEndpointId } });
+  new PriceUpdatesStack(app, 'PrivatePriceUpdates', { topicName, existingEndpoints: { snsEndpointId, sqsEndpointId } });
 } else if (vpcId) {
   new PriceUpdatesStack(app, 'PrivatePriceUpdates', {
+    topicName,
     privateNetwork: { vpcId, availabilityZones: list('availabilityZones') ?? [], privateSubnetIds: list('privateSubnetIds') },
   });
 }

@@ -1,7 +1,7 @@
 import { ArnFormat, Names, Stack, Token } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { IConstruct } from 'constructs';
-import { QUEUE_NAME_MAX, TOPIC_NAME_MAX, withFifoSuffix } from './validation';
+import { Problems, QUEUE_NAME_MAX, TOPIC_NAME_MAX, withFifoSuffix } from './validation';
 
 const FIFO = '.fifo';
 const DLQ = '-dlq';
@@ -87,4 +87,31 @@ export function topicPolicyArn(topic: sns.ITopic): string {
 /** `arn:<partition>:sqs:<region>:<account>:<name>` built from pseudo parameters only. */
 export function queueArnFromName(scope: IConstruct, queueName: string): string {
   return Stack.of(scope).formatArn({ service: 'sqs', resource: queueName, arnFormat: ArnFormat.NO_RESOURCE_NAME });
+}
+
+const claims = new WeakMap<IConstruct, Map<string, string>>();
+
+/**
+ * Records that `scope` creates a topic or queue named `name`, and reports a name another construct
+ * of the same app already uses in the same account and region: CloudFormation would only fail at
+ * deploy time ("already exists"). Queues and DLQs share one namespace; `x` and `x.fifo` are one name
+ * once the suffix is applied. Stacks without an explicit environment count as one environment.
+ * Hand-written: aws-cdk-lib checks construct ids, not physical names.
+ */
+export function claimPhysicalName(problems: Problems, scope: IConstruct, kind: 'topic' | 'queue', prop: string, name: string): void {
+  if (Token.isUnresolved(name)) {
+    return;
+  }
+  const stack = Stack.of(scope);
+  const root = scope.node.root;
+  const taken = claims.get(root) ?? new Map<string, string>();
+  claims.set(root, taken);
+  const key = JSON.stringify([kind, stack.account, stack.region, name]);
+  const owner = taken.get(key);
+  if (owner !== undefined && owner !== scope.node.path) {
+    const where = Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region) ? 'the same (unspecified) environment' : `account ${stack.account}, region ${stack.region}`;
+    problems.add(prop, name, `allowed: a ${kind} name not used by another ${kind} of this app in ${where} (${owner} creates a ${kind} named ${JSON.stringify(name)})`);
+    return;
+  }
+  taken.set(key, scope.node.path);
 }

@@ -1,4 +1,4 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /**
@@ -237,4 +237,27 @@ export function checkIdFree(problems: Problems, scope: IConstruct, id: string, .
     problems.add('id', id, `allowed: an id not already used in ${scope.node.path} (${JSON.stringify(taken)} is taken)`);
   }
   return taken === undefined;
+}
+
+/** SNS: a topic's display name holds at most 100 characters (SNS API, SetTopicAttributes DisplayName). */
+export const DISPLAY_NAME_MAX = 100;
+
+/** Checks a string's length (tokens are not judged). */
+export function checkMaxLength(problems: Problems, prop: string, value: string | undefined, max: number): void {
+  if (value === undefined || Token.isUnresolved(value)) {
+    return;
+  }
+  if (value.length > max) {
+    problems.add(prop, `${value.length} characters`, `allowed: at most ${max} characters`);
+  }
+}
+
+/**
+ * SQS queues and KMS keys cannot be snapshotted: CloudFormation refuses `DeletionPolicy: Snapshot`
+ * on them, so `RemovalPolicy.SNAPSHOT` would make the template undeployable.
+ */
+export function checkRemovalPolicy(problems: Problems, prop: string, value: RemovalPolicy | undefined): void {
+  if (value === RemovalPolicy.SNAPSHOT) {
+    problems.add(prop, 'SNAPSHOT', 'allowed: RETAIN, RETAIN_ON_UPDATE_OR_DELETE or DESTROY (SQS queues and KMS keys cannot be snapshotted)');
+  }
 }
