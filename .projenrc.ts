@@ -55,6 +55,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-solutions-constructs/core@2.56.0',
     // A real client of our constructs: it names its constructs from node.defaultChild and queue names.
     'cdk-monitoring-constructs@^10.2.0',
+    // AWS Control Tower's proactive controls (bundles the cfn-guard binary) as a synth plugin.
+    '@cdklabs/cdk-validator-cfnguard@^0.0.62',
+    // Seeded property-based tests.
+    'fast-check@^4.10.2',
   ],
 
   jestOptions: {

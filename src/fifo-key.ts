@@ -51,7 +51,8 @@ export interface FifoKeyProps {
 
 /**
  * A symmetric KMS customer managed key for SNS FIFO topics and SQS FIFO queues: rotation on,
- * retained on removal, and methods that admit AWS services for one source resource only.
+ * retained on removal, grants only for AWS services acting for you, and methods that admit AWS
+ * services for one source resource only.
  */
 export class FifoKey extends kms.Key {
   constructor(scope: Construct, id: string, props: FifoKeyProps = {}) {
@@ -78,6 +79,17 @@ export class FifoKey extends kms.Key {
     if (tokenWindow) {
       (this.node.defaultChild as kms.CfnKey).pendingWindowInDays = tokenWindow.toDays();
     }
+    // Grants only for AWS services acting for you (AWS Control Tower proactive control CT.KMS.PR.3,
+    // https://docs.aws.amazon.com/controltower/latest/controlreference/kms-rules.html). SNS and SQS
+    // encryption use key-policy permissions, not grants; a service that does create a grant on your
+    // behalf passes kms:GrantIsForAWSResource (https://docs.aws.amazon.com/kms/latest/developerguide/grant-authorization.html).
+    this.addToResourcePolicy(new iam.PolicyStatement({
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['kms:CreateGrant'],
+      resources: ['*'],
+      conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+    }));
   }
 
   /**

@@ -158,13 +158,16 @@ export class StandardSubscriber extends Construct implements IFifoTopicSubscribe
       retentionPeriod: DEAD_LETTER_RETENTION,
       redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.BY_QUEUE, sourceQueues: [source] },
     });
-    // Only SNS writes here (a subscription's RedrivePolicy), never an SQS source queue.
+    // Only SNS writes here (the subscription's RedrivePolicy). Its redrive-allow policy names the
+    // subscriber's queue, which SQS can never make use of (a standard queue's DLQ must be standard):
+    // no SQS queue can redrive into it, and it is recognizably a DLQ (Control Tower CT.SQS.PR.1).
+    const sourceQueue = sqs.Queue.fromQueueAttributes(this, 'DeliverySource', { queueArn: queueArnFromName(this, queueName), queueName, fifo: false });
     const deliveryDeadLetterQueue = new SharedPolicyQueue(this, 'DeliveryDeadLetterQueue', {
       ...common,
       fifo: true,
       queueName: deliveryName,
       retentionPeriod: DEAD_LETTER_RETENTION,
-      redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.DENY_ALL },
+      redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.BY_QUEUE, sourceQueues: [sourceQueue] },
     });
     const queue = new SharedPolicyQueue(this, 'Queue', {
       ...common,

@@ -16,7 +16,8 @@ import {
 import { IConstruct } from 'constructs';
 import { platformTeams } from '../examples/platform-teams/stacks';
 import { PLACEHOLDER_VPC, PriceUpdatesStack } from '../examples/price-updates/stack';
-import { FifoFanout, FifoKey, MessagingEndpoints, SecureFifoQueue, SecureFifoTopic } from '../src';
+import { LIBRARY_CONFIGURATIONS } from './configurations';
+import { FifoFanout, SecureFifoQueue } from '../src';
 
 /*
  * Compliance proof: every shipped configuration is checked with five cdk-nag 3 packs through
@@ -45,50 +46,6 @@ function findings(stack: Stack, pack: NagPack): string[] {
     v.violatingResources.map((r) => `${v.ruleName} (${v.severity}) at ${r.constructPath}`),
   );
 }
-
-/** A VPC owned by the platform team, imported: only what the library creates is checked. */
-function importedVpc(stack: Stack): ec2.IVpc {
-  return ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
-    vpcId: 'vpc-0123456789abcdef0',
-    vpcCidrBlock: '10.0.0.0/16',
-    availabilityZones: ['eu-west-1a', 'eu-west-1b'],
-    isolatedSubnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
-    isolatedSubnetRouteTableIds: ['rtb-0123456789abcdef0', 'rtb-0123456789abcdef1'],
-  });
-}
-
-/** Each configuration the library ships, built with the library only. */
-const LIBRARY_CONFIGURATIONS: Record<string, (stack: Stack) => void> = {
-  'FifoFanout defaults': (stack) => {
-    new FifoFanout(stack, 'Fanout').addSubscriber('Subscriber');
-  },
-  'FifoFanout with a per-subscriber key': (stack) => {
-    const fanout = new FifoFanout(stack, 'Fanout');
-    fanout.addSubscriber('Shared');
-    fanout.addSubscriber('Own', { encryptionKey: new FifoKey(stack, 'SubscriberKey') });
-  },
-  'FifoFanout highThroughput: true': (stack) => {
-    new FifoFanout(stack, 'Fanout', { highThroughput: true }).addSubscriber('Subscriber');
-  },
-  'FifoFanout with archiveRetention': (stack) => {
-    new FifoFanout(stack, 'Fanout', { archiveRetention: Duration.days(7) }).addSubscriber('Subscriber');
-  },
-  'FifoFanout with private endpoints': (stack) => {
-    const endpoints = new MessagingEndpoints(stack, 'Endpoints', { vpc: importedVpc(stack) });
-    const fanout = new FifoFanout(stack, 'Fanout', { privateEndpoints: endpoints });
-    fanout.addSubscriber('First');
-    fanout.addSubscriber('Second');
-  },
-  'SecureFifoTopic alone': (stack) => {
-    new SecureFifoTopic(stack, 'Topic');
-  },
-  'SecureFifoQueue alone': (stack) => {
-    new SecureFifoQueue(stack, 'Queue');
-  },
-  'SecureFifoTopic.subscribeQueue(SecureFifoQueue), a key each': (stack) => {
-    new SecureFifoTopic(stack, 'Topic').subscribeQueue('Orders', new SecureFifoQueue(stack, 'Queue'));
-  },
-};
 
 describe('cdk-nag packs over the library configurations', () => {
   const rows = Object.keys(LIBRARY_CONFIGURATIONS).flatMap((config) => PACKS.map((pack) => [config, pack.name] as const));

@@ -54,7 +54,7 @@ export function subscribeFifoQueue(
     );
   }
 
-  const deadLetterQueue = options.deadLetterQueue ?? own ?? newDeadLetterQueue(scope, id, queue.encryptionMasterKey ?? newKey(scope, `${id}DeadLetterQueueKey`));
+  const deadLetterQueue = options.deadLetterQueue ?? own ?? newDeadLetterQueue(scope, id, queue, queue.encryptionMasterKey ?? newKey(scope, `${id}DeadLetterQueueKey`));
   const dependencies: IDependable[] = [];
   for (const target of [queue, deadLetterQueue]) {
     const result = allowSnsDelivery(target, topicArn);
@@ -160,9 +160,11 @@ function ownDeadLetterQueue(queue: sqs.IQueue): sqs.IQueue | undefined {
 }
 
 /** A FIFO DLQ for a queue that has none, next to the subscription, on the queue's key (else a new one). */
-function newDeadLetterQueue(scope: Construct, id: string, key: kms.IKey): sqs.IQueue {
+function newDeadLetterQueue(scope: Construct, id: string, queue: sqs.IQueue, key: kms.IKey): sqs.IQueue {
   const deadLetterQueue = new sqs.Queue(scope, `${id}DeadLetterQueue`, {
     fifo: true,
+    // Recognizably a DLQ (Control Tower CT.SQS.PR.1): only the subscribed queue may redrive into it.
+    redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.BY_QUEUE, sourceQueues: [queue] },
     encryption: sqs.QueueEncryption.KMS,
     encryptionMasterKey: key,
     enforceSSL: true,
