@@ -44,6 +44,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // cdk 2.x CLI: the 3.0.0 `latest` refuses cloud assemblies built by aws-cdk-lib 2.276.
     'aws-cdk@^2.1148.1',
     'cdk-nag@^3.0.2',
+    // cdk-nag 2 (Aspects, resource-metadata suppressions) is still widely used: tested beside 3.
+    'cdk-nag-v2@npm:cdk-nag@^2.37.55',
     // AGPL-3.0: used by tests only, never a runtime dependency.
     '@cloud-copilot/iam-simulate@0.1.173',
     // 2.x needs Node >= 22.5; 1.9.2 is the last release that runs on Node 20.

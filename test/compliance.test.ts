@@ -153,7 +153,7 @@ describe('the library acknowledges Serverless-SQSRedrivePolicy on its terminal D
 
     for (const [path, ack] of Object.entries(acks)) {
       expect(Object.keys(ack).sort()).toEqual(subscriptionOnly.includes(path) ? [SQS3, RULE] : [RULE]);
-      expect(ack[RULE]).toMatch(/Terminal FIFO dead-letter queue/);
+      expect(ack[RULE]).toMatch(/Terminal dead-letter queue/);
       if (subscriptionOnly.includes(path)) {
         expect(ack[SQS3]).toMatch(/dead-letter queue of an SNS subscription/);
       }

@@ -1,4 +1,4 @@
-import { Validations } from 'aws-cdk-lib';
+import { CfnResource, Validations } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 
 /** The cdk-nag Serverless rule that wants a redrive policy on every queue. */
@@ -12,10 +12,7 @@ export const SQS_DLQ_RULE = 'AwsSolutions-SQS3';
  * problem one queue further. This acknowledgement is scoped to the DLQ and says why.
  */
 export function acknowledgeTerminalDeadLetterQueue(deadLetterQueue: sqs.IQueue): void {
-  Validations.of(deadLetterQueue).acknowledge({
-    id: TERMINAL_DLQ_RULE,
-    reason: 'Terminal FIFO dead-letter queue: it receives the redrives of its source queue and SNS delivery failures; a DLQ of a DLQ would only move the problem one queue further. Redrive it to its source queue instead.',
-  });
+  acknowledge(deadLetterQueue, TERMINAL_DLQ_RULE, 'Terminal dead-letter queue: it receives the redrives of its source queue and SNS delivery failures; a DLQ of a DLQ would only move the problem one queue further. Redrive it to its source queue instead.');
 }
 
 /**
@@ -24,8 +21,17 @@ export function acknowledgeTerminalDeadLetterQueue(deadLetterQueue: sqs.IQueue):
  */
 export function acknowledgeSubscriptionDeadLetterQueue(deadLetterQueue: sqs.IQueue): void {
   acknowledgeTerminalDeadLetterQueue(deadLetterQueue);
-  Validations.of(deadLetterQueue).acknowledge({
-    id: SQS_DLQ_RULE,
-    reason: "The dead-letter queue of an SNS subscription (the subscription's RedrivePolicy targets it); cdk-nag recognizes only SQS-to-SQS dead-letter queues.",
-  });
+  acknowledge(deadLetterQueue, SQS_DLQ_RULE, "The dead-letter queue of an SNS subscription (the subscription's RedrivePolicy targets it); cdk-nag recognizes only SQS-to-SQS dead-letter queues.");
+}
+
+/**
+ * Acknowledges a cdk-nag rule on one queue, for both cdk-nag lines: cdk-nag 3 reads
+ * `Validations.acknowledge`; cdk-nag 2 reads the `cdk_nag` metadata of the CloudFormation resource
+ * (`rules_to_suppress`, the format its `NagSuppressions` writes).
+ */
+function acknowledge(queue: sqs.IQueue, id: string, reason: string): void {
+  Validations.of(queue).acknowledge({ id, reason });
+  const resource = queue.node.defaultChild as CfnResource;
+  const existing = (resource.getMetadata('cdk_nag') as { rules_to_suppress?: Array<{ id: string; reason: string }> } | undefined)?.rules_to_suppress ?? [];
+  resource.addMetadata('cdk_nag', { rules_to_suppress: [...existing.filter((r) => r.id !== id), { id, reason }] });
 }
