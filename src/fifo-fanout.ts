@@ -1,12 +1,16 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { FifoKey } from './fifo-key';
-import { SubscriptionDeliveryOptions } from './fifo-subscription';
+import { LambdaConsumerOptions, SubscriptionDeliveryOptions } from './fifo-subscription';
 import { IFifoTopicSubscriber, IMessagingEndpoints, ISecureFifoTopic } from './interfaces';
+import { addLambdaConsumer } from './private/lambda-consumer';
+import { grantRedrive, grantReplay } from './private/operations';
 import { sameStackKey, subscribeFifoQueue } from './private/subscription';
 import { checkHighThroughput, checkIdFree, checkKeyAlias, checkRemovalPolicy, Problems } from './private/validation';
 import { SecureFifoQueue, SecureFifoQueueOptions } from './secure-fifo-queue';
@@ -47,6 +51,10 @@ export class FifoSubscriber extends Construct implements IFifoTopicSubscriber {
   public readonly fifo = true;
   /** Receives before a message moves to the DLQ. */
   public readonly maxReceiveCount: number;
+  /** How long a received message stays hidden: consumers must delete it within this. */
+  public readonly visibilityTimeout: Duration;
+  /** How long SQS keeps a message in the queue. */
+  public readonly retentionPeriod: Duration;
   private readonly secureQueue: SecureFifoQueue;
 
   constructor(scope: Construct, id: string, props: FifoSubscriberProps) {
@@ -55,6 +63,8 @@ export class FifoSubscriber extends Construct implements IFifoTopicSubscriber {
     this.secureQueue = new SecureFifoQueue(this, 'Queue', { ...queueOptions, encryptionKey: queueOptions.encryptionKey ?? sameStackKey(topic, this) });
     this.queue = this.secureQueue;
     this.maxReceiveCount = this.secureQueue.maxReceiveCount;
+    this.visibilityTimeout = queueOptions.visibilityTimeout ?? Duration.seconds(30);
+    this.retentionPeriod = queueOptions.retentionPeriod ?? Duration.days(4);
     this.deadLetterQueue = this.secureQueue.deadLetterQueue;
     this.deliveryDeadLetterQueue = this.secureQueue.deadLetterQueue;
     this.subscription = subscribeFifoQueue(topic, this, 'Subscription', this.queue, {
@@ -73,6 +83,40 @@ export class FifoSubscriber extends Construct implements IFifoTopicSubscriber {
    */
   public grantConsumeMessages(grantee: iam.IGrantable): iam.Grant {
     return this.queue.grantConsumeMessages(grantee);
+  }
+
+  /**
+   * Consume the queue with a Lambda function: an SQS event source with partial batch responses
+   * (`reportBatchItemFailures`), batches of at most 10 and no batching window for a FIFO queue, the
+   * function's role exempted from private endpoints (the event source mapping polls from outside
+   * your VPC). The queue's `visibilityTimeout` must be at least six times the function's timeout
+   * (AWS's recommendation), or synth fails.
+   *
+   * @param fn the consumer function
+   * @param options batch size and concurrency
+   */
+  public addLambdaConsumer(fn: lambda.IFunction, options: LambdaConsumerOptions = {}): sources.SqsEventSource {
+    return addLambdaConsumer(this, this.queue, this.visibilityTimeout, fn, options, (role) => this.allowOutsideEndpoints(role));
+  }
+
+  /**
+   * Grant `sns:SetSubscriptionAttributes` and `sns:GetSubscriptionAttributes` on this subscription,
+   * to start a replay from the topic's archive (`ReplayPolicy`; see the README's runbook).
+   *
+   * @param grantee the operator
+   */
+  public grantReplay(grantee: iam.IGrantable): iam.Grant {
+    return grantReplay(grantee, this.subscription);
+  }
+
+  /**
+   * Grant what a DLQ redrive (`StartMessageMoveTask`) back to the queue needs: move-task, receive
+   * and delete on the DLQs, send on the queue, `kms:Decrypt` and `kms:GenerateDataKey` on the key.
+   *
+   * @param grantee the operator
+   */
+  public grantRedrive(grantee: iam.IGrantable): iam.Grant {
+    return grantRedrive(grantee, this.queue, [this.deadLetterQueue, this.deliveryDeadLetterQueue]);
   }
 
   /**
@@ -137,10 +181,10 @@ export interface FifoFanoutProps {
   readonly keyAlias?: string;
 
   /**
-   * What happens to the queues, DLQs and the key this construct creates (not a key you pass in
-   * `encryptionKey`) when they leave the stack.
+   * What happens to the queues, DLQs, the key this construct creates (not a key you pass in
+   * `encryptionKey`) and the topic when they leave the stack.
    *
-   * @default RemovalPolicy.RETAIN
+   * @default RemovalPolicy.RETAIN (the topic: retained with `archiveRetention`, else deleted)
    */
   readonly removalPolicy?: RemovalPolicy;
 
@@ -181,6 +225,7 @@ export class FifoFanout extends Construct {
       contentBasedDeduplication: props.contentBasedDeduplication,
       throughputScope: props.highThroughput ? sns.FifoThroughputScope.MESSAGE_GROUP : sns.FifoThroughputScope.TOPIC,
       archiveRetention: props.archiveRetention,
+      removalPolicy: props.removalPolicy,
       privateEndpoints: props.privateEndpoints,
     });
   }

@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 
@@ -46,4 +47,32 @@ export interface SubscribeQueueOptions extends SubscriptionDeliveryOptions {
    * DLQ; otherwise a new FIFO DLQ next to the queue, on the queue's key
    */
   readonly deadLetterQueue?: sqs.IQueue;
+}
+/**
+ * How a Lambda function consumes a subscriber's queue.
+ */
+export interface LambdaConsumerOptions {
+  /**
+   * Messages per invocation: 1-10 for a FIFO queue, 1-10,000 for a standard queue (above 10 needs
+   * `maxBatchingWindow`).
+   *
+   * @default 10
+   */
+  readonly batchSize?: number;
+
+  /**
+   * The most concurrent invocations the event source starts (2-1000). For a FIFO queue, Lambda
+   * processes each message group in order, so concurrency never exceeds the number of active groups.
+   *
+   * @default - no limit beyond the function's concurrency
+   */
+  readonly maxConcurrency?: number;
+
+  /**
+   * How long Lambda gathers messages before invoking (standard queues only; FIFO event sources take
+   * no batching window).
+   *
+   * @default - no batching window
+   */
+  readonly maxBatchingWindow?: Duration;
 }

@@ -5,4 +5,5 @@ export * from './secure-fifo-queue';
 export * from './fifo-subscription';
 export * from './fifo-fanout';
 export * from './standard-subscriber';
+export * from './fifo-alarms';
 export * from './messaging-endpoints';

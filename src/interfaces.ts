@@ -1,9 +1,12 @@
+import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { IConstruct } from 'constructs';
-import type { SubscribeQueueOptions } from './fifo-subscription';
+import type { LambdaConsumerOptions, SubscribeQueueOptions } from './fifo-subscription';
 
 /**
  * An SNS FIFO topic that can subscribe SQS queues with their policies, key statements and
@@ -60,6 +63,10 @@ export interface IFifoTopicSubscriber extends IConstruct {
   readonly fifo: boolean;
   /** Receives of one message before SQS moves it to `deadLetterQueue`. */
   readonly maxReceiveCount: number;
+  /** How long a received message stays hidden: consumers must delete it within this. */
+  readonly visibilityTimeout: Duration;
+  /** How long SQS keeps a message in the queue before deleting it. */
+  readonly retentionPeriod: Duration;
 
   /**
    * Let a role receive, delete and change visibility outside the private endpoints (e.g. the role
@@ -75,6 +82,32 @@ export interface IFifoTopicSubscriber extends IConstruct {
    * @param grantee the consumer
    */
   grantConsumeMessages(grantee: iam.IGrantable): iam.Grant;
+
+  /**
+   * Consume the queue with a Lambda function: an SQS event source with partial batch responses,
+   * batches of at most 10 and no batching window for FIFO, the role exempted from private endpoints.
+   * The queue's visibility timeout must be at least six times the function's timeout.
+   *
+   * @param fn the consumer function
+   * @param options batch size and concurrency
+   */
+  addLambdaConsumer(fn: lambda.IFunction, options?: LambdaConsumerOptions): sources.SqsEventSource;
+
+  /**
+   * Grant `sns:SetSubscriptionAttributes` and `sns:GetSubscriptionAttributes` on the subscription,
+   * to start a replay from the topic's archive (`ReplayPolicy`).
+   *
+   * @param grantee the operator
+   */
+  grantReplay(grantee: iam.IGrantable): iam.Grant;
+
+  /**
+   * Grant what a DLQ redrive (`StartMessageMoveTask`) back to the queue needs: move-task, receive
+   * and delete on the DLQs, send on the queue, and the key's decrypt and data-key actions.
+   *
+   * @param grantee the operator
+   */
+  grantRedrive(grantee: iam.IGrantable): iam.Grant;
 }
 
 /**

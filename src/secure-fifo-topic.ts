@@ -1,4 +1,4 @@
-import { Annotations, Arn, ArnFormat, Duration, Token } from 'aws-cdk-lib';
+import { Annotations, Arn, ArnFormat, Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -11,7 +11,7 @@ import { claimPhysicalName, topicFifoName, topicPolicyArn } from './private/name
 import { checkCustomerKey, narrowKeyActions } from './private/policies';
 import { checkEndpointFor, restrictTopicToEndpoint } from './private/private-endpoints';
 import { subscribeFifoQueue } from './private/subscription';
-import { ARCHIVE_DAYS, checkDaysRange, checkFifoName, checkFifoTracing, checkMaxLength, checkSignatureVersion, DISPLAY_NAME_MAX, Problems, TOPIC_NAME_MAX } from './private/validation';
+import { ARCHIVE_DAYS, checkDaysRange, checkFifoName, checkFifoTracing, checkMaxLength, checkRemovalPolicy, checkSignatureVersion, DISPLAY_NAME_MAX, Problems, TOPIC_NAME_MAX } from './private/validation';
 import { WARNING } from './private/warnings';
 
 /**
@@ -63,6 +63,14 @@ export interface SecureFifoTopicProps {
    * @default - no archive
    */
   readonly archiveRetention?: Duration;
+
+  /**
+   * What happens to the topic when it leaves the stack. Deleting a topic deletes its archive, so a
+   * topic with `archiveRetention` is retained unless you say otherwise.
+   *
+   * @default - RemovalPolicy.RETAIN with `archiveRetention`, else CloudFormation's default (deleted)
+   */
+  readonly removalPolicy?: RemovalPolicy;
 
   /**
    * The signature version SNS uses to sign messages it delivers: '1' (SHA1) or '2' (SHA256).
@@ -185,6 +193,7 @@ export class SecureFifoTopic extends sns.TopicBase implements ISecureFifoTopic {
     checkFifoTracing(problems, 'tracingConfig', props.tracingConfig === sns.TracingConfig.ACTIVE);
     checkSignatureVersion(problems, 'signatureVersion', props.signatureVersion);
     checkMaxLength(problems, 'displayName', props.displayName, DISPLAY_NAME_MAX);
+    checkRemovalPolicy(problems, 'removalPolicy', props.removalPolicy);
     checkEndpointFor(problems, 'SNS', props.privateEndpoints);
     problems.throwIfAny(this, 'SecureFifoTopic');
 
@@ -208,6 +217,10 @@ export class SecureFifoTopic extends sns.TopicBase implements ISecureFifoTopic {
       tracingConfig: props.tracingConfig,
     });
     this.node.defaultChild = this.inner.node.defaultChild;
+    const removalPolicy = props.removalPolicy ?? (props.archiveRetention ? RemovalPolicy.RETAIN : undefined);
+    if (removalPolicy) {
+      this.inner.applyRemovalPolicy(removalPolicy);
+    }
     this.topicArn = this.inner.topicArn;
     this.topicName = topicName;
 

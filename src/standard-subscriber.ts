@@ -1,11 +1,13 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { FifoKey } from './fifo-key';
-import { SubscriptionDeliveryOptions } from './fifo-subscription';
+import { LambdaConsumerOptions, SubscriptionDeliveryOptions } from './fifo-subscription';
 import { IFifoTopicSubscriber, IMessagingEndpoints, ISecureFifoTopic } from './interfaces';
 import { acknowledgeSubscriptionDeadLetterQueue, acknowledgeTerminalDeadLetterQueue } from './private/compliance';
 import { claimPhysicalName, deliveryDeadLetterName, queueArnFromName, STANDARD_QUEUE_NAME_MAX, standardDeadLetterName, standardQueueName } from './private/names';
@@ -13,6 +15,8 @@ import { checkCustomerKey } from './private/policies';
 import { checkEndpointFor } from './private/private-endpoints';
 import { shareQueuePolicy } from './private/queue-policy';
 import { SharedPolicyQueue } from './private/shared-policy-queue';
+import { addLambdaConsumer } from './private/lambda-consumer';
+import { grantRedrive, grantReplay } from './private/operations';
 import { sameStackKey, subscribeFifoQueue } from './private/subscription';
 import {
   checkIntRange,
@@ -122,6 +126,10 @@ export class StandardSubscriber extends Construct implements IFifoTopicSubscribe
   public readonly resourcePolicy: sqs.QueuePolicy;
   /** Receives before a message moves to the standard DLQ. */
   public readonly maxReceiveCount: number;
+  /** How long a received message stays hidden: consumers must delete it within this. */
+  public readonly visibilityTimeout: Duration;
+  /** How long SQS keeps a message in the queue. */
+  public readonly retentionPeriod: Duration;
   /** Always false. */
   public readonly fifo = false;
   private readonly offEndpointRoles: iam.IRole[] = [];
@@ -146,6 +154,8 @@ export class StandardSubscriber extends Construct implements IFifoTopicSubscribe
     const key = props.encryptionKey ?? sameStackKey(props.topic, this) ?? new FifoKey(this, 'Key');
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.maxReceiveCount = props.maxReceiveCount ?? 5;
+    this.visibilityTimeout = props.visibilityTimeout ?? Duration.seconds(30);
+    this.retentionPeriod = props.retentionPeriod ?? Duration.days(4);
     const common: sqs.QueueProps = { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: key, dataKeyReuse: props.dataKeyReuse, removalPolicy };
     const deadLetterName = standardDeadLetterName(queueName);
     const deliveryName = deliveryDeadLetterName(queueName);
@@ -207,6 +217,40 @@ export class StandardSubscriber extends Construct implements IFifoTopicSubscribe
    */
   public grantConsumeMessages(grantee: iam.IGrantable): iam.Grant {
     return this.queue.grantConsumeMessages(grantee);
+  }
+
+  /**
+   * Consume the queue with a Lambda function: an SQS event source with partial batch responses
+   * (`reportBatchItemFailures`), batches of at most 10 and no batching window for a FIFO queue, the
+   * function's role exempted from private endpoints (the event source mapping polls from outside
+   * your VPC). The queue's `visibilityTimeout` must be at least six times the function's timeout
+   * (AWS's recommendation), or synth fails.
+   *
+   * @param fn the consumer function
+   * @param options batch size and concurrency
+   */
+  public addLambdaConsumer(fn: lambda.IFunction, options: LambdaConsumerOptions = {}): sources.SqsEventSource {
+    return addLambdaConsumer(this, this.queue, this.visibilityTimeout, fn, options, (role) => this.allowOutsideEndpoints(role));
+  }
+
+  /**
+   * Grant `sns:SetSubscriptionAttributes` and `sns:GetSubscriptionAttributes` on this subscription,
+   * to start a replay from the topic's archive (`ReplayPolicy`; see the README's runbook).
+   *
+   * @param grantee the operator
+   */
+  public grantReplay(grantee: iam.IGrantable): iam.Grant {
+    return grantReplay(grantee, this.subscription);
+  }
+
+  /**
+   * Grant what a DLQ redrive (`StartMessageMoveTask`) back to the queue needs: move-task, receive
+   * and delete on the DLQs, send on the queue, `kms:Decrypt` and `kms:GenerateDataKey` on the key.
+   *
+   * @param grantee the operator
+   */
+  public grantRedrive(grantee: iam.IGrantable): iam.Grant {
+    return grantRedrive(grantee, this.queue, [this.deadLetterQueue, this.deliveryDeadLetterQueue]);
   }
 
   /**

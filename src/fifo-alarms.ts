@@ -1,0 +1,220 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { IFifoTopicSubscriber } from './interfaces';
+import { DEAD_LETTER_RETENTION, Problems } from './private/validation';
+
+/**
+ * Properties for `FifoAlarms`.
+ */
+export interface FifoAlarmsProps {
+  /** The topic whose deliveries are watched. */
+  readonly topic: sns.ITopic;
+
+  /** The subscribers to watch (FIFO and standard, of any stack of this account and region). */
+  readonly subscribers: IFifoTopicSubscriber[];
+
+  /**
+   * What every alarm does when it fires (and when it returns to OK).
+   *
+   * @default - no action: the alarms show in the console and on the dashboard only
+   */
+  readonly alarmAction?: cloudwatch.IAlarmAction;
+
+  /**
+   * Fraction of a queue's retention period after which its oldest message raises an alarm. SQS
+   * deletes a message silently when its retention period ends, so the alarm must leave time to act.
+   *
+   * @default 0.5 - half the retention period (2 days for the default 4 days)
+   */
+  readonly queueAgeRatio?: number;
+
+  /**
+   * Fraction of a DLQ's retention period (14 days) after which its oldest message raises an alarm.
+   * For FIFO queues the enqueue timestamp is reset when a message moves to the DLQ, so the age
+   * counts from the move.
+   *
+   * @default 0.75 - 10.5 days: 3.5 days left to redrive before SQS deletes the message
+   */
+  readonly deadLetterAgeRatio?: number;
+
+  /**
+   * The period over which each metric is evaluated.
+   *
+   * @default Duration.minutes(5) - SQS and SNS publish these metrics every minute or five
+   */
+  readonly period?: Duration;
+
+  /**
+   * Create a CloudWatch dashboard: the topic's published, delivered and failed counts, and one row
+   * per subscriber (queue depth, oldest message age, DLQ depth).
+   *
+   * @default true
+   */
+  readonly dashboard?: boolean;
+
+  /**
+   * The dashboard's name.
+   *
+   * @default - generated
+   */
+  readonly dashboardName?: string;
+}
+
+/** The alarms of one subscriber. */
+export interface SubscriberAlarms {
+  /** A dead-letter queue of the subscriber holds at least one message. */
+  readonly deadLetterQueueNotEmpty: cloudwatch.Alarm;
+  /** The queue's oldest message is older than `queueAgeRatio` of its retention period. */
+  readonly oldestMessageAge: cloudwatch.Alarm;
+  /** A dead-letter queue's oldest message nears the end of the DLQ's retention period. */
+  readonly deadLetterAge: cloudwatch.Alarm;
+}
+
+/**
+ * Alarms and a dashboard so that no message is lost unseen: SNS deliveries that failed or could
+ * not even reach the subscription DLQ (lost), messages waiting in a DLQ, and messages nearing the
+ * end of their retention period (SQS deletes them silently). Put it in a monitoring stack of the
+ * topic's account and region; it refers to topics and queues by name only.
+ *
+ * Three alarms per subscriber (a standard subscriber's two DLQs are combined with metric math), and
+ * three topic alarms, plus two when a subscriber filters.
+ */
+export class FifoAlarms extends Construct {
+  /** Every alarm, topic and subscribers. */
+  public readonly alarms: cloudwatch.Alarm[] = [];
+  /** The topic alarms, by metric name. */
+  public readonly topicAlarms: Record<string, cloudwatch.Alarm> = {};
+  /** The dashboard, unless `dashboard: false`. */
+  public readonly dashboard?: cloudwatch.Dashboard;
+  private readonly perSubscriber = new Map<IFifoTopicSubscriber, SubscriberAlarms>();
+
+  constructor(scope: Construct, id: string, props: FifoAlarmsProps) {
+    super(scope, id);
+    const problems = new Problems();
+    for (const [prop, value] of [['queueAgeRatio', props.queueAgeRatio], ['deadLetterAgeRatio', props.deadLetterAgeRatio]] as const) {
+      if (value !== undefined && !Token.isUnresolved(value) && !(value > 0 && value < 1)) {
+        problems.add(prop, value, 'allowed: a fraction greater than 0 and less than 1 (of the retention period)');
+      }
+    }
+    if (props.subscribers.length === 0) {
+      problems.add('subscribers', [], 'allowed: one or more subscribers');
+    }
+    problems.throwIfAny(this, 'FifoAlarms');
+
+    const period = props.period ?? Duration.minutes(5);
+    const alarm = (alarmId: string, metric: cloudwatch.IMetric, threshold: number, description: string, missing: cloudwatch.TreatMissingData) => {
+      const created = new cloudwatch.Alarm(this, alarmId, {
+        metric,
+        threshold,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: missing,
+        alarmDescription: description,
+      });
+      if (props.alarmAction) {
+        created.addAlarmAction(props.alarmAction);
+        created.addOkAction(props.alarmAction);
+      }
+      this.alarms.push(created);
+      return created;
+    };
+
+    // SNS publishes delivery metrics only when there are deliveries: no data means nothing failed.
+    const topicName = props.topic.topicName;
+    const snsMetric = (metricName: string) => new cloudwatch.Metric({ namespace: 'AWS/SNS', metricName, dimensionsMap: { TopicName: topicName }, statistic: 'Sum', period });
+    const topicMetrics: Array<[string, string]> = [
+      ['NumberOfNotificationsFailed', 'SNS could not deliver a message to a subscriber (it went to the subscription DLQ, or was lost).'],
+      ['NumberOfNotificationsFailedToRedriveToDlq', 'SNS could not put an undeliverable message into the subscription DLQ: the message is LOST.'],
+      ['NumberOfNotificationsRedrivenToDlq', 'SNS moved an undeliverable message to a subscription DLQ: redrive it.'],
+    ];
+    if (props.subscribers.some(hasFilter)) {
+      topicMetrics.push(
+        ['NumberOfNotificationsFilteredOut-InvalidAttributes', 'A message was filtered out because its attributes are invalid for a filter policy.'],
+        ['NumberOfNotificationsFilteredOut-InvalidMessageBody', 'A message was filtered out because its body is invalid for a body filter policy.'],
+      );
+    }
+    for (const [metricName, description] of topicMetrics) {
+      this.topicAlarms[metricName] = alarm(`Topic${metricName.replace(/[^A-Za-z]/g, '')}`, snsMetric(metricName), 1, description, cloudwatch.TreatMissingData.NOT_BREACHING);
+    }
+
+    const queueAgeRatio = props.queueAgeRatio ?? 0.5;
+    const deadLetterAgeRatio = props.deadLetterAgeRatio ?? 0.75;
+    const rows: cloudwatch.IWidget[][] = [];
+    for (const subscriber of props.subscribers) {
+      const sqsMetric = (queue: sqs.IQueue, metricName: string) => new cloudwatch.Metric({
+        namespace: 'AWS/SQS', metricName, dimensionsMap: { QueueName: nameOf(queue) }, statistic: 'Maximum', period,
+      });
+      const deadLetterQueues = [...new Set([subscriber.deadLetterQueue, subscriber.deliveryDeadLetterQueue])];
+      const combined = (metricName: string, label: string) => deadLetterQueues.length === 1
+        ? sqsMetric(deadLetterQueues[0], metricName)
+        : new cloudwatch.MathExpression({
+          expression: `MAX([${deadLetterQueues.map((_, i) => `m${i}`).join(', ')}])`,
+          usingMetrics: Object.fromEntries(deadLetterQueues.map((q, i) => [`m${i}`, sqsMetric(q, metricName)])),
+          label,
+          period,
+        });
+      const name = subscriber.node.id;
+      const queueAge = Math.floor(subscriber.retentionPeriod.toSeconds() * queueAgeRatio);
+      const deadLetterAge = Math.floor(DEAD_LETTER_RETENTION.toSeconds() * deadLetterAgeRatio);
+      // SQS stops publishing metrics for a queue inactive for six hours: a missing point keeps the
+      // alarm's state (IGNORE), so a DLQ that still holds a message never turns OK by going quiet.
+      const alarms: SubscriberAlarms = {
+        deadLetterQueueNotEmpty: alarm(`${name}DeadLetterQueueNotEmpty`, combined('ApproximateNumberOfMessagesVisible', `${name} DLQ depth`), 1,
+          `${subscriber.node.path}: a dead-letter queue holds a message (consumer failures after maxReceiveCount, or SNS delivery failures). Inspect and redrive it.`,
+          cloudwatch.TreatMissingData.IGNORE),
+        oldestMessageAge: alarm(`${name}OldestMessageAge`, sqsMetric(subscriber.queue, 'ApproximateAgeOfOldestMessage'), queueAge,
+          `${subscriber.node.path}: the oldest message is ${queueAge} s old; SQS deletes it at ${subscriber.retentionPeriod.toSeconds()} s (the retention period). Consumers are stuck or too slow.`,
+          cloudwatch.TreatMissingData.IGNORE),
+        deadLetterAge: alarm(`${name}DeadLetterAge`, combined('ApproximateAgeOfOldestMessage', `${name} DLQ oldest message age`), deadLetterAge,
+          `${subscriber.node.path}: a dead-letter message is ${deadLetterAge} s old; SQS deletes it at ${DEAD_LETTER_RETENTION.toSeconds()} s. Redrive or archive it now.`,
+          cloudwatch.TreatMissingData.IGNORE),
+      };
+      this.perSubscriber.set(subscriber, alarms);
+      rows.push([
+        new cloudwatch.GraphWidget({ title: `${name}: queue depth`, left: [sqsMetric(subscriber.queue, 'ApproximateNumberOfMessagesVisible')], width: 8 }),
+        new cloudwatch.GraphWidget({ title: `${name}: oldest message age (s)`, left: [sqsMetric(subscriber.queue, 'ApproximateAgeOfOldestMessage')], leftAnnotations: [{ value: queueAge, label: 'alarm' }], width: 8 }),
+        new cloudwatch.GraphWidget({ title: `${name}: DLQ depth`, left: deadLetterQueues.map((q) => sqsMetric(q, 'ApproximateNumberOfMessagesVisible')), width: 8 }),
+      ]);
+    }
+
+    if (props.dashboard ?? true) {
+      this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: props.dashboardName });
+      this.dashboard.addWidgets(new cloudwatch.GraphWidget({
+        title: `${topicName}: published, delivered, failed`,
+        left: ['NumberOfMessagesPublished', 'NumberOfNotificationsDelivered', 'NumberOfNotificationsFailed', 'NumberOfNotificationsFailedToRedriveToDlq'].map(snsMetric),
+        width: 24,
+      }));
+      for (const row of rows) {
+        this.dashboard.addWidgets(...row);
+      }
+    }
+  }
+
+  /**
+   * The alarms of one subscriber.
+   *
+   * @param subscriber a subscriber passed in `subscribers`
+   */
+  public alarmsFor(subscriber: IFifoTopicSubscriber): SubscriberAlarms {
+    const alarms = this.perSubscriber.get(subscriber);
+    if (!alarms) {
+      throw new Error(`${this.node.path}: ${subscriber.node.path} is not one of the subscribers these alarms watch`);
+    }
+    return alarms;
+  }
+}
+
+/** A queue's name as text when this app created it with a name, so metrics never reference another stack. */
+function nameOf(queue: sqs.IQueue): string {
+  const cfn = queue.node.defaultChild as sqs.CfnQueue | undefined;
+  const name = cfn?.queueName;
+  return typeof name === 'string' && !Token.isUnresolved(name) ? name : queue.queueName;
+}
+
+function hasFilter(subscriber: IFifoTopicSubscriber): boolean {
+  const cfn = subscriber.subscription.node.defaultChild as sns.CfnSubscription;
+  return cfn.filterPolicy !== undefined;
+}

@@ -1,0 +1,58 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { IConstruct } from 'constructs';
+import { checkIntRange, Problems } from './validation';
+import type { LambdaConsumerOptions } from '../fifo-subscription';
+
+/** Lambda's default function timeout (https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html). */
+const LAMBDA_DEFAULT_TIMEOUT = Duration.seconds(3);
+
+/**
+ * Wires a Lambda function to a subscriber's queue the way AWS documents for SQS event sources
+ * (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-parameters.html,
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-lambda-function-trigger.html):
+ * partial batch responses on, batches of at most 10 and no batching window for FIFO queues, and a
+ * queue visibility timeout of at least six times the function timeout, so that a throttled retry
+ * does not make a message visible again while it is still being processed.
+ */
+export function addLambdaConsumer(
+  subscriber: IConstruct,
+  queue: sqs.IQueue,
+  visibilityTimeout: Duration,
+  fn: lambda.IFunction,
+  options: LambdaConsumerOptions,
+  exempt: (role: iam.IRole) => void,
+): sources.SqsEventSource {
+  const problems = new Problems();
+  checkIntRange(problems, 'batchSize', options.batchSize, queue.fifo ? { min: 1, max: 10 } : { min: 1, max: 10_000 });
+  if (options.maxConcurrency !== undefined && !Token.isUnresolved(options.maxConcurrency)) {
+    checkIntRange(problems, 'maxConcurrency', options.maxConcurrency, { min: 2, max: 1000 });
+  }
+  if (queue.fifo && options.maxBatchingWindow !== undefined) {
+    problems.add('maxBatchingWindow', options.maxBatchingWindow, 'allowed: unset for a FIFO queue (Lambda takes no batching window for FIFO event sources)');
+  }
+  const timeout = fn instanceof lambda.Function ? fn.timeout ?? LAMBDA_DEFAULT_TIMEOUT : undefined;
+  if (timeout && !timeout.isUnresolved() && !visibilityTimeout.isUnresolved()
+    && visibilityTimeout.toSeconds() < 6 * timeout.toSeconds()) {
+    const needed = Duration.seconds(6 * timeout.toSeconds());
+    problems.add('visibilityTimeout', visibilityTimeout,
+      `allowed: at least 6 x the function timeout (${timeout.toHumanString()}) = ${needed.toHumanString()}. Set the subscriber's visibilityTimeout to ${needed.toHumanString()} or more, or shorten the function's timeout`);
+  }
+  problems.throwIfAny(subscriber, `addLambdaConsumer(${fn.node.path})`);
+
+  const source = new sources.SqsEventSource(queue, {
+    batchSize: options.batchSize ?? 10,
+    maxConcurrency: options.maxConcurrency,
+    maxBatchingWindow: queue.fifo ? undefined : options.maxBatchingWindow,
+    reportBatchItemFailures: true,
+  });
+  fn.addEventSource(source);
+  if (fn.role) {
+    // The event source mapping polls from outside your VPC, with the function's role.
+    exempt(fn.role);
+  }
+  return source;
+}
