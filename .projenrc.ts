@@ -61,6 +61,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@cdklabs/cdk-validator-cfnguard@^0.0.62',
     // Seeded property-based tests.
     'fast-check@^4.10.2',
+    // The example consumer (examples/consumer): FIFO-correct partial batch responses.
+    '@aws-lambda-powertools/batch@^2.35.0',
+    '@types/aws-lambda@^8.10.164',
   ],
 
   jestOptions: {

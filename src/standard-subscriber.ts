@@ -10,13 +10,13 @@ import { FifoKey } from './fifo-key';
 import { LambdaConsumerOptions, SubscriptionDeliveryOptions } from './fifo-subscription';
 import { IFifoTopicSubscriber, IMessagingEndpoints, ISecureFifoTopic } from './interfaces';
 import { acknowledgeSubscriptionDeadLetterQueue, acknowledgeTerminalDeadLetterQueue } from './private/compliance';
+import { addLambdaConsumer } from './private/lambda-consumer';
 import { claimPhysicalName, deliveryDeadLetterName, queueArnFromName, STANDARD_QUEUE_NAME_MAX, standardDeadLetterName, standardQueueName } from './private/names';
+import { grantRedrive, grantReplay } from './private/operations';
 import { checkCustomerKey } from './private/policies';
 import { checkEndpointFor } from './private/private-endpoints';
 import { shareQueuePolicy } from './private/queue-policy';
 import { SharedPolicyQueue } from './private/shared-policy-queue';
-import { addLambdaConsumer } from './private/lambda-consumer';
-import { grantRedrive, grantReplay } from './private/operations';
 import { sameStackKey, subscribeFifoQueue } from './private/subscription';
 import {
   checkIntRange,

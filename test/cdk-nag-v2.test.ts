@@ -51,7 +51,9 @@ test('cdk-nag 2 runs: an unencrypted queue is reported', () => {
 
 test('the cdk_nag metadata is what clears the terminal DLQs for cdk-nag 2: without it they are reported', () => {
   const stack = new PriceUpdatesStack(newApp(), 'PriceUpdates');
-  const dlqs = [stack.wholesale.deadLetterQueue, stack.retail.deadLetterQueue, stack.analytics.deadLetterQueue, stack.analytics.deliveryDeadLetterQueue];
+  const dlqs = [
+    stack.wholesale.deadLetterQueue, stack.retail.deadLetterQueue, stack.analytics.deadLetterQueue, stack.analytics.deliveryDeadLetterQueue,
+  ];
   for (const dlq of dlqs) {
     (dlq.node.defaultChild as CfnResource).addMetadata('cdk_nag', { rules_to_suppress: [] });
   }

@@ -1,5 +1,4 @@
-import { App, CfnResource, Duration, Stack, Validations } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { App, CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -14,9 +13,9 @@ import {
   ServerlessChecks,
 } from 'cdk-nag';
 import { IConstruct } from 'constructs';
+import { LIBRARY_CONFIGURATIONS } from './configurations';
 import { platformTeams } from '../examples/platform-teams/stacks';
 import { PLACEHOLDER_VPC, PriceUpdatesStack } from '../examples/price-updates/stack';
-import { LIBRARY_CONFIGURATIONS } from './configurations';
 import { FifoFanout, SecureFifoQueue } from '../src';
 
 /*

@@ -18,7 +18,8 @@ function newApp(): App {
 /** The Control Tower findings for one stack's synthesized template. */
 function controlTowerFindings(stack: Stack): string[] {
   const assembly = (stack.node.root as App).synth();
-  const report = new CfnGuardValidator().validate({ templatePaths: [assembly.getStackByName(stack.stackName).templateFullPath] });
+  const templatePaths = [assembly.getStackByName(stack.stackName).templateFullPath];
+  const report = new CfnGuardValidator().validate({ templatePaths, appConstruct: stack.node.root as App });
   return report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.resourceLogicalId}`));
 }
 

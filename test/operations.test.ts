@@ -2,10 +2,10 @@ import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { FifoAlarms, FifoFanout, FifoSubscriber, MessagingEndpoints, SecureFifoTopic } from '../src';
 import { ENV, newStack, resourcesOf } from './util';
 
@@ -279,7 +279,7 @@ describe('replay and redrive', () => {
     expect(JSON.stringify(Template.fromStack(stack).toJSON())).not.toContain('ReplayPolicy');
   });
 
-  test("grantReplay allows setting attributes on that subscription only", () => {
+  test('grantReplay allows setting attributes on that subscription only', () => {
     const stack = newStack();
     const retail = new FifoFanout(stack, 'Prices', { archiveRetention: Duration.days(7) }).addSubscriber('Retail');
     const role = new iam.Role(stack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() });

@@ -91,9 +91,9 @@ describe('FifoFanout.addStandardSubscriber', () => {
     expect(policies).toHaveLength(1);
     const statements = policies[0][1].Properties.PolicyDocument.Statement;
     expect(statements.filter((s: any) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false')).toHaveLength(3);
-    const sns = statements.filter((s: any) => s.Principal?.Service === 'sns.amazonaws.com');
-    expect(sns).toHaveLength(2);
-    for (const statement of sns) {
+    const snsStatements = statements.filter((st: any) => st.Principal?.Service === 'sns.amazonaws.com');
+    expect(snsStatements).toHaveLength(2);
+    for (const statement of snsStatements) {
       expect(JSON.stringify(statement.Condition)).toContain(':sns:eu-west-1:111111111111:price-updates.fifo');
     }
   });
