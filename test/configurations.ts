@@ -1,6 +1,8 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { platformTeams } from '../examples/platform-teams/stacks';
+import { PLACEHOLDER_VPC, PriceUpdatesStack } from '../examples/price-updates/stack';
 import { FifoFanout, FifoKey, FifoSubscriber, MessagingEndpoints, SecureFifoQueue, SecureFifoTopic } from '../src';
 
 /*
@@ -67,3 +69,27 @@ export const LIBRARY_CONFIGURATIONS: Record<string, (stack: Stack) => void> = {
   },
 };
 
+
+/** An App that turns CloudFormation's own template validation findings into synth errors. */
+export function newApp(): App {
+  return new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
+}
+
+/** Every shipped stack: each library configuration in a stack of its own, and every example stack. */
+export const SHIPPED_STACKS: Record<string, () => Stack> = {
+  ...Object.fromEntries(Object.entries(LIBRARY_CONFIGURATIONS).map(([name, build]) => [name, () => {
+    const stack = new Stack(newApp(), 'Configuration');
+    build(stack);
+    return stack;
+  }])),
+  'example PriceUpdates': () => new PriceUpdatesStack(newApp(), 'PriceUpdates'),
+  'example ContentDedupPriceUpdates': () => new PriceUpdatesStack(newApp(), 'ContentDedupPriceUpdates', {
+    topicName: 'price-updates-content-dedup', contentBasedDeduplication: true,
+  }),
+  'example PrivatePriceUpdates (new endpoints)': () => new PriceUpdatesStack(newApp(), 'PrivatePriceUpdates', { privateNetwork: PLACEHOLDER_VPC }),
+  'example PrivatePriceUpdates (existing endpoints)': () => new PriceUpdatesStack(newApp(), 'PrivatePriceUpdates', {
+    existingEndpoints: { snsEndpointId: 'vpce-0aaa1111bbbb2222c', sqsEndpointId: 'vpce-0ddd3333eeee4444f' },
+  }),
+  ...Object.fromEntries((['platform', 'retail', 'billing'] as const).map((name) => [`example platform-teams: ${name}`, () =>
+    platformTeams(newApp(), { platformAccount: '111111111111', consumerAccount: '222222222222', region: 'eu-west-1' })[name]])),
+};

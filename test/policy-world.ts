@@ -105,8 +105,8 @@ export class ResolvedTemplate {
   }
 }
 
-export function fakeUuid(seed: string): string {
-  const h = createHash('sha256').update(seed).digest('hex');
+export function fakeUuid(name: string): string {
+  const h = createHash('sha256').update(name).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 

@@ -1,5 +1,5 @@
 /**
- * The seed's promises, checked on the library's own synthesized templates deployed into the
+ * The library's promises, checked on the library's own synthesized templates deployed into the
  * embedded SNS/SQS emulator (fauxqs 1.9.2, in-process). One stack per scenario; each scenario
  * publishes and consumes once in `beforeAll`, and each test asserts one behaviour of the outcome.
  */
