@@ -1,21 +1,18 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { FifoKey } from './fifo-key';
-import { LambdaConsumerOptions, SubscriptionDeliveryOptions } from './fifo-subscription';
+import { SubscriptionDeliveryOptions } from './fifo-subscription';
 import { IFifoTopicSubscriber, IMessagingEndpoints, ISecureFifoTopic } from './interfaces';
-import { addLambdaConsumer } from './private/lambda-consumer';
-import { grantRedrive, grantReplay } from './private/operations';
 import { sameStackKey, subscribeFifoQueue } from './private/subscription';
 import { checkHighThroughput, checkIdFree, checkKeyAlias, checkRemovalPolicy, Problems } from './private/validation';
 import { SecureFifoQueue, SecureFifoQueueOptions } from './secure-fifo-queue';
 import { SecureFifoTopic } from './secure-fifo-topic';
 import { StandardSubscriber, StandardSubscriberOptions } from './standard-subscriber';
+import { TopicSubscriberBase } from './topic-subscriber-base';
 
 /**
  * Options for one subscriber of a `FifoFanout`: its queue and how SNS delivers to it.
@@ -38,7 +35,7 @@ export interface FifoSubscriberProps extends FifoSubscriberOptions {
  * queue, its DLQ, its key (unless it shares the topic's) and the subscription are all created here,
  * so this stack depends on the topic's stack and never the reverse.
  */
-export class FifoSubscriber extends Construct implements IFifoTopicSubscriber {
+export class FifoSubscriber extends TopicSubscriberBase {
   /** The subscriber's FIFO queue: a `SecureFifoQueue` (with its dead-letter queue). */
   public readonly queue: sqs.IQueue;
   /** The subscriber's FIFO dead-letter queue (consumer failures and SNS delivery failures). */
@@ -72,51 +69,6 @@ export class FifoSubscriber extends Construct implements IFifoTopicSubscriber {
       filterPolicy,
       filterPolicyWithMessageBody,
     }, (s, i) => new FifoKey(s, i));
-  }
-
-  /**
-   * Grant `sqs:ReceiveMessage`, `sqs:ChangeMessageVisibility`, `sqs:GetQueueUrl`,
-   * `sqs:DeleteMessage`, `sqs:GetQueueAttributes` on this subscriber's queue and `kms:Decrypt` on
-   * its key (the same as `queue.grants.consumeMessages`).
-   *
-   * @param grantee the consumer
-   */
-  public grantConsumeMessages(grantee: iam.IGrantable): iam.Grant {
-    return this.queue.grantConsumeMessages(grantee);
-  }
-
-  /**
-   * Consume the queue with a Lambda function: an SQS event source with partial batch responses
-   * (`reportBatchItemFailures`), batches of at most 10 and no batching window for a FIFO queue, the
-   * function's role exempted from private endpoints (the event source mapping polls from outside
-   * your VPC). The queue's `visibilityTimeout` must be at least six times the function's timeout
-   * (AWS's recommendation), or synth fails.
-   *
-   * @param fn the consumer function
-   * @param options batch size and concurrency
-   */
-  public addLambdaConsumer(fn: lambda.IFunction, options: LambdaConsumerOptions = {}): sources.SqsEventSource {
-    return addLambdaConsumer(this, this.queue, this.visibilityTimeout, fn, options, (role) => this.allowOutsideEndpoints(role));
-  }
-
-  /**
-   * Grant `sns:SetSubscriptionAttributes` and `sns:GetSubscriptionAttributes` on this subscription,
-   * to start a replay from the topic's archive (`ReplayPolicy`; see the README's runbook).
-   *
-   * @param grantee the operator
-   */
-  public grantReplay(grantee: iam.IGrantable): iam.Grant {
-    return grantReplay(grantee, this.subscription);
-  }
-
-  /**
-   * Grant what a DLQ redrive (`StartMessageMoveTask`) back to the queue needs: move-task, receive
-   * and delete on the DLQs, send on the queue, `kms:Decrypt` and `kms:GenerateDataKey` on the key.
-   *
-   * @param grantee the operator
-   */
-  public grantRedrive(grantee: iam.IGrantable): iam.Grant {
-    return grantRedrive(grantee, this.queue, [this.deadLetterQueue, this.deliveryDeadLetterQueue]);
   }
 
   /**

@@ -4,7 +4,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { FifoKey } from './fifo-key';
-import { IMessagingEndpoints, ISecureFifoQueue } from './interfaces';
+import { QueueOptions } from './fifo-subscription';
+import { ISecureFifoQueue } from './interfaces';
 import { acknowledgeTerminalDeadLetterQueue } from './private/compliance';
 import { claimPhysicalName, deadLetterFifoName, queueArnFromName, queueFifoName } from './private/names';
 import { checkCustomerKey, narrowKeyActions } from './private/policies';
@@ -30,7 +31,7 @@ import {
  * Options for an SQS FIFO queue and its dead-letter queue, shared by `SecureFifoQueue` and
  * `FifoFanout.addSubscriber`.
  */
-export interface SecureFifoQueueOptions {
+export interface SecureFifoQueueOptions extends QueueOptions {
   /**
    * The queue's name; `.fifo` is appended when missing (always to a token such as a CfnParameter).
    * The DLQ is named `<name>-dlq.fifo`, or gets a generated `...-dlq.fifo` name when that would
@@ -39,43 +40,6 @@ export interface SecureFifoQueueOptions {
    * @default - a unique name generated from the construct path
    */
   readonly queueName?: string;
-
-  /**
-   * The customer managed key that encrypts the queue and its DLQ. AWS managed keys are refused.
-   *
-   * @default - a new `FifoKey` (for `FifoFanout` subscribers: the fan-out's shared key)
-   */
-  readonly encryptionKey?: kms.IKey;
-
-  /**
-   * Receives of one message before SQS moves it to the DLQ (1-1000).
-   *
-   * @default 5
-   */
-  readonly maxReceiveCount?: number;
-
-  /**
-   * How long a received message stays hidden from other consumers (0 s-12 h). For exactly-once
-   * processing the consumer must delete a message before this elapses.
-   *
-   * @default Duration.seconds(30)
-   */
-  readonly visibilityTimeout?: Duration;
-
-  /**
-   * How long SQS keeps a message in the queue (60 s-14 days).
-   *
-   * @default Duration.days(4)
-   */
-  readonly retentionPeriod?: Duration;
-
-  /**
-   * How long SQS reuses a data key before calling KMS again (60 s-24 h). Longer means fewer KMS
-   * requests.
-   *
-   * @default Duration.minutes(5)
-   */
-  readonly dataKeyReuse?: Duration;
 
   /**
    * Whether the queue deduplicates across the queue or per message group. High throughput needs
@@ -100,22 +64,6 @@ export interface SecureFifoQueueOptions {
    * @default false
    */
   readonly contentBasedDeduplication?: boolean;
-
-  /**
-   * What happens to the queue and DLQ (and their messages) when they leave the stack. `SNAPSHOT`
-   * is refused: SQS queues cannot be snapshotted.
-   *
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
-
-  /**
-   * Interface VPC endpoints through which, and only through which, principals may send, receive,
-   * delete and change the visibility of messages. SNS delivering and administrators are not affected.
-   *
-   * @default - reachable through any network path (still TLS only)
-   */
-  readonly privateEndpoints?: IMessagingEndpoints;
 }
 
 /**

@@ -1,18 +1,13 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { FifoKey } from './fifo-key';
-import { LambdaConsumerOptions, SubscriptionDeliveryOptions } from './fifo-subscription';
-import { IFifoTopicSubscriber, IMessagingEndpoints, ISecureFifoTopic } from './interfaces';
+import { QueueOptions, SubscriptionDeliveryOptions } from './fifo-subscription';
+import { ISecureFifoTopic } from './interfaces';
 import { acknowledgeSubscriptionDeadLetterQueue, acknowledgeTerminalDeadLetterQueue } from './private/compliance';
-import { addLambdaConsumer } from './private/lambda-consumer';
 import { claimPhysicalName, deliveryDeadLetterName, queueArnFromName, STANDARD_QUEUE_NAME_MAX, standardDeadLetterName, standardQueueName } from './private/names';
-import { grantRedrive, grantReplay } from './private/operations';
 import { checkCustomerKey } from './private/policies';
 import { checkEndpointFor } from './private/private-endpoints';
 import { shareQueuePolicy } from './private/queue-policy';
@@ -30,11 +25,12 @@ import {
   RETENTION_SECONDS,
   VISIBILITY_TIMEOUT_SECONDS,
 } from './private/validation';
+import { TopicSubscriberBase } from './topic-subscriber-base';
 
 /**
  * Options for a standard-queue subscriber of a FIFO topic.
  */
-export interface StandardSubscriberOptions extends SubscriptionDeliveryOptions {
+export interface StandardSubscriberOptions extends QueueOptions, SubscriptionDeliveryOptions {
   /**
    * The standard queue's name (1-62 characters, no `.fifo`). Its DLQs are `<name>-dlq` (standard,
    * consumer failures) and `<name>-delivery-dlq.fifo` (FIFO, SNS delivery failures).
@@ -42,56 +38,6 @@ export interface StandardSubscriberOptions extends SubscriptionDeliveryOptions {
    * @default - a unique name generated from the construct path
    */
   readonly queueName?: string;
-
-  /**
-   * The customer managed key that encrypts the queue and both DLQs. AWS managed keys are refused.
-   *
-   * @default - the topic's key when the topic is in this stack, else a new `FifoKey`
-   */
-  readonly encryptionKey?: kms.IKey;
-
-  /**
-   * Receives of one message before SQS moves it to the standard DLQ (1-1000).
-   *
-   * @default 5
-   */
-  readonly maxReceiveCount?: number;
-
-  /**
-   * How long a received message stays hidden from other consumers (0 s-12 h).
-   *
-   * @default Duration.seconds(30)
-   */
-  readonly visibilityTimeout?: Duration;
-
-  /**
-   * How long SQS keeps a message in the queue (60 s-14 days).
-   *
-   * @default Duration.days(4)
-   */
-  readonly retentionPeriod?: Duration;
-
-  /**
-   * How long SQS reuses a data key before calling KMS again (60 s-24 h).
-   *
-   * @default Duration.minutes(5)
-   */
-  readonly dataKeyReuse?: Duration;
-
-  /**
-   * What happens to the queue, its DLQs (and their messages) when they leave the stack.
-   *
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
-
-  /**
-   * Interface VPC endpoints through which, and only through which, consumers may receive, delete
-   * and change the visibility of messages.
-   *
-   * @default - reachable through any network path (still TLS only)
-   */
-  readonly privateEndpoints?: IMessagingEndpoints;
 }
 
 /**
@@ -113,7 +59,7 @@ export interface StandardSubscriberProps extends StandardSubscriberOptions {
  * FIFO DLQ for messages SNS could not deliver (SNS requires a FIFO DLQ for a FIFO topic's
  * subscriptions); one TLS-only policy for the three; and the subscription. Five resources.
  */
-export class StandardSubscriber extends Construct implements IFifoTopicSubscriber {
+export class StandardSubscriber extends TopicSubscriberBase {
   /** The standard queue. */
   public readonly queue: sqs.IQueue;
   /** The standard DLQ: messages consumers failed `maxReceiveCount` times. */
@@ -207,50 +153,6 @@ export class StandardSubscriber extends Construct implements IFifoTopicSubscribe
       filterPolicyWithMessageBody: props.filterPolicyWithMessageBody,
       deadLetterQueue: deliveryDeadLetterQueue,
     }, (s, i) => new FifoKey(s, i));
-  }
-
-  /**
-   * Grant `sqs:ReceiveMessage`, `sqs:ChangeMessageVisibility`, `sqs:GetQueueUrl`,
-   * `sqs:DeleteMessage`, `sqs:GetQueueAttributes` on the queue and `kms:Decrypt` on its key.
-   *
-   * @param grantee the consumer
-   */
-  public grantConsumeMessages(grantee: iam.IGrantable): iam.Grant {
-    return this.queue.grantConsumeMessages(grantee);
-  }
-
-  /**
-   * Consume the queue with a Lambda function: an SQS event source with partial batch responses
-   * (`reportBatchItemFailures`), batches of at most 10 and no batching window for a FIFO queue, the
-   * function's role exempted from private endpoints (the event source mapping polls from outside
-   * your VPC). The queue's `visibilityTimeout` must be at least six times the function's timeout
-   * (AWS's recommendation), or synth fails.
-   *
-   * @param fn the consumer function
-   * @param options batch size and concurrency
-   */
-  public addLambdaConsumer(fn: lambda.IFunction, options: LambdaConsumerOptions = {}): sources.SqsEventSource {
-    return addLambdaConsumer(this, this.queue, this.visibilityTimeout, fn, options, (role) => this.allowOutsideEndpoints(role));
-  }
-
-  /**
-   * Grant `sns:SetSubscriptionAttributes` and `sns:GetSubscriptionAttributes` on this subscription,
-   * to start a replay from the topic's archive (`ReplayPolicy`; see the README's runbook).
-   *
-   * @param grantee the operator
-   */
-  public grantReplay(grantee: iam.IGrantable): iam.Grant {
-    return grantReplay(grantee, this.subscription);
-  }
-
-  /**
-   * Grant what a DLQ redrive (`StartMessageMoveTask`) back to the queue needs: move-task, receive
-   * and delete on the DLQs, send on the queue, `kms:Decrypt` and `kms:GenerateDataKey` on the key.
-   *
-   * @param grantee the operator
-   */
-  public grantRedrive(grantee: iam.IGrantable): iam.Grant {
-    return grantRedrive(grantee, this.queue, [this.deadLetterQueue, this.deliveryDeadLetterQueue]);
   }
 
   /**
