@@ -149,7 +149,7 @@ project.addTask('synth:example', {
 });
 
 project.addTask('demo', {
-  description: 'Synthesize examples/price-updates and run the seed scenario on the embedded SNS/SQS emulator (no AWS account needed)',
+  description: 'Synthesize examples/price-updates and run the auto-parts use case on the embedded SNS/SQS emulator (no AWS account needed)',
   env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   steps: [
     { spawn: 'synth:example' },
