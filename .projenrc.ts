@@ -93,9 +93,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     ignorePatterns: ['cdk.out/', '*.d.ts', '*.js', 'node_modules/'],
   },
 
-  gitignore: ['cdk.out/', 'examples/**/cdk.out/', '.jsii-bindings/', 'rosetta/*.tabl.json', '.jsii.tabl.json'],
+  gitignore: ['cdk.out/', 'examples/**/cdk.out/', '.jsii-bindings/', 'rosetta/*.tabl.json', '.jsii.tabl.json', 'integ/node_modules/'],
   npmignoreEnabled: true,
-  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/local/', '/bench/', '/rosetta/', '/.ci/', '/cdk.out/'] },
+  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/local/', '/bench/', '/rosetta/', '/.ci/', '/cdk.out/', '/integ/', '/CONTRIBUTING.md'] },
 });
 
 // The tests deliberately run on a newer aws-cdk-lib than the peer floor (see CDK_TEST_VERSION).

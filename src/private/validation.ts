@@ -2,7 +2,8 @@ import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /**
- * The domain rules of ../shared/DOMAIN.md, each enforced here and nowhere else.
+ * The domain rules (AWS's naming rules, ranges and quotas for SNS, SQS and KMS), each enforced here
+ * and nowhere else.
  *
  * Every check returns problems instead of throwing so that a construct can report all of its bad
  * props in one error. Values that are unresolved tokens are never judged: they are only known at
