@@ -93,7 +93,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     ignorePatterns: ['cdk.out/', '*.d.ts', '*.js', 'node_modules/'],
   },
 
-  gitignore: ['cdk.out/', 'examples/**/cdk.out/', '.jsii-bindings/', 'rosetta/*.tabl.json', '.jsii.tabl.json', 'integ/node_modules/'],
+  gitignore: [
+    'cdk.out/', 'examples/**/cdk.out/', '.jsii-bindings/', 'rosetta/*.tabl.json', '.jsii.tabl.json',
+    'integ/node_modules/', '/integ/.snapshot-check/', '/integ/test/cdk-integ.out.*/',
+  ],
   npmignoreEnabled: true,
   npmIgnoreOptions: { ignorePatterns: ['/examples/', '/local/', '/bench/', '/rosetta/', '/.ci/', '/cdk.out/', '/integ/', '/CONTRIBUTING.md'] },
 });
@@ -155,6 +158,26 @@ project.addTask('demo', {
     { spawn: 'synth:example' },
     { exec: 'ts-node --transpile-only local/demo.ts' },
   ],
+});
+
+// -- Deployable integration tests (integ/): their own package, pinned to the peer floor aws-cdk-lib,
+// installing the compiled library as a copy. The build verifies their snapshots offline (no AWS
+// account); `integ:update` refreshes them without deploying; `integ:deploy` needs credentials.
+const integVerify = project.addTask('integ:verify', {
+  description: 'Install integ/ (aws-cdk-lib 2.257.0) and verify the integration-test snapshots offline',
+  cwd: 'integ',
+  steps: [{ exec: 'npm ci --no-audit --no-fund' }, { exec: 'npm run verify' }],
+});
+project.testTask.spawn(integVerify);
+project.addTask('integ:update', {
+  description: 'Refresh the integration-test snapshots without deploying (dry run; see integ/SNAPSHOTS.md)',
+  cwd: 'integ',
+  steps: [{ exec: 'npm ci --no-audit --no-fund' }, { exec: 'npm run update' }],
+});
+project.addTask('integ:deploy', {
+  description: 'Deploy the integration tests to the AWS account of your credentials and run their assertions',
+  cwd: 'integ',
+  steps: [{ exec: 'npm ci --no-audit --no-fund' }, { exec: 'npm run deploy' }],
 });
 
 project.addTask('bench', {

@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ValidationErrorCode } from './errors';
 import { IFifoTopicSubscriber } from './interfaces';
 import { DEAD_LETTER_RETENTION, Problems } from './private/validation';
 
@@ -96,11 +97,11 @@ export class FifoAlarms extends Construct {
     const problems = new Problems();
     for (const [prop, value] of [['queueAgeRatio', props.queueAgeRatio], ['deadLetterAgeRatio', props.deadLetterAgeRatio]] as const) {
       if (value !== undefined && !Token.isUnresolved(value) && !(value > 0 && value < 1)) {
-        problems.add(prop, value, 'allowed: a fraction greater than 0 and less than 1 (of the retention period)');
+        problems.add(ValidationErrorCode.ALARM_SETTINGS, prop, value, 'allowed: a fraction greater than 0 and less than 1 (of the retention period)');
       }
     }
     if (props.subscribers.length === 0) {
-      problems.add('subscribers', [], 'allowed: one or more subscribers');
+      problems.add(ValidationErrorCode.ALARM_SETTINGS, 'subscribers', [], 'allowed: one or more subscribers');
     }
     problems.throwIfAny(this, 'FifoAlarms');
 

@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ValidationErrorCode } from './errors';
 import { FifoKey } from './fifo-key';
 import { SubscriptionDeliveryOptions } from './fifo-subscription';
 import { IFifoTopicSubscriber, IMessagingEndpoints, ISecureFifoTopic } from './interfaces';
@@ -167,7 +168,7 @@ export class FifoFanout extends Construct {
     checkKeyAlias(problems, 'keyAlias', props.keyAlias);
     checkRemovalPolicy(problems, 'removalPolicy', props.removalPolicy);
     if (props.keyAlias !== undefined && props.encryptionKey !== undefined) {
-      problems.add('keyAlias', props.keyAlias, 'allowed: unset when encryptionKey is given (the alias would name a key this construct does not create)');
+      problems.add(ValidationErrorCode.KEY_ALIAS_WITH_KEY, 'keyAlias', props.keyAlias, 'allowed: unset when encryptionKey is given (the alias would name a key this construct does not create)');
     }
     problems.throwIfAny(this, 'FifoFanout');
     this.encryptionKey = props.encryptionKey ?? new FifoKey(this, 'Key', { alias: props.keyAlias, removalPolicy: props.removalPolicy });
@@ -197,12 +198,9 @@ export class FifoFanout extends Construct {
     const highThroughput = this.props.highThroughput ?? false;
     const problems = new Problems();
     checkIdFree(problems, this, id);
-    checkHighThroughput(problems, {
-      perMessageGroupLimit: false,
-      messageGroupScope: false,
-      queueScopeGiven: options.deduplicationScope === sqs.DeduplicationScope.QUEUE,
-      perQueueGiven: options.fifoThroughputLimit === sqs.FifoThroughputLimit.PER_QUEUE,
-    }, highThroughput);
+    if (highThroughput) {
+      checkHighThroughput(problems, { ...options, fanoutHighThroughput: true });
+    }
     problems.throwIfAny(this, `addSubscriber("${id}")`);
 
     const subscriber = new FifoSubscriber(this, id, {

@@ -1,3 +1,4 @@
+export * from './errors';
 export * from './interfaces';
 export * from './fifo-key';
 export * from './secure-fifo-topic';

@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { ValidationErrorCode } from './errors';
 import { IMessagingEndpoints } from './interfaces';
 import { renderForPeople } from './private/render';
 import { ENDPOINT_POLICY_MAX_CHARS, Problems } from './private/validation';
@@ -114,7 +115,7 @@ export class MessagingEndpoints extends Construct implements IMessagingEndpoints
   public static fromEndpointIds(scope: Construct, id: string, attrs: MessagingEndpointsAttributes): IMessagingEndpoints {
     const problems = new Problems();
     if (attrs.snsEndpointId === undefined && attrs.sqsEndpointId === undefined) {
-      problems.add('snsEndpointId, sqsEndpointId', 'both unset', 'allowed: at least one endpoint ID');
+      problems.add(ValidationErrorCode.ENDPOINT_MISSING, 'snsEndpointId, sqsEndpointId', 'both unset', 'allowed: at least one endpoint ID');
     }
     problems.throwIfAny([scope.node.path, id].filter((p) => p !== '').join('/'), 'MessagingEndpoints.fromEndpointIds');
     return new ExistingMessagingEndpoints(scope, id, attrs);
@@ -149,10 +150,10 @@ export class MessagingEndpoints extends Construct implements IMessagingEndpoints
     const services = props.services ?? [MessagingService.SNS, MessagingService.SQS];
     const problems = new Problems();
     if (services.length === 0) {
-      problems.add('services', services, 'allowed: one or more of SNS, SQS, KMS');
+      problems.add(ValidationErrorCode.ENDPOINT_PLACEMENT, 'services', services, 'allowed: one or more of SNS, SQS, KMS');
     }
     if (!props.subnets && props.vpc.privateSubnets.length === 0 && props.vpc.isolatedSubnets.length === 0) {
-      problems.add('vpc', props.vpc.node.path, 'allowed: a VPC with PRIVATE_WITH_EGRESS or PRIVATE_ISOLATED subnets, or an explicit subnets selection');
+      problems.add(ValidationErrorCode.ENDPOINT_PLACEMENT, 'vpc', props.vpc.node.path, 'allowed: a VPC with PRIVATE_WITH_EGRESS or PRIVATE_ISOLATED subnets, or an explicit subnets selection');
     }
     problems.throwIfAny(this, 'MessagingEndpoints');
     const subnets = props.subnets ?? {

@@ -121,12 +121,7 @@ export class SecureFifoQueue extends sqs.QueueBase implements ISecureFifoQueue {
     checkSecondsRange(problems, 'retentionPeriod', props.retentionPeriod, RETENTION_SECONDS, '1 minute to 14 days');
     checkSecondsRange(problems, 'dataKeyReuse', props.dataKeyReuse, DATA_KEY_REUSE_SECONDS, '1 minute to 24 hours');
     checkCustomerKey(problems, this, 'encryptionKey', props.encryptionKey);
-    checkHighThroughput(problems, {
-      perMessageGroupLimit: props.fifoThroughputLimit === sqs.FifoThroughputLimit.PER_MESSAGE_GROUP_ID,
-      messageGroupScope: props.deduplicationScope === sqs.DeduplicationScope.MESSAGE_GROUP,
-      queueScopeGiven: false,
-      perQueueGiven: false,
-    }, false);
+    checkHighThroughput(problems, { deduplicationScope: props.deduplicationScope, fifoThroughputLimit: props.fifoThroughputLimit });
     checkEndpointFor(problems, 'SQS', props.privateEndpoints);
     checkRemovalPolicy(problems, 'removalPolicy', props.removalPolicy);
     problems.throwIfAny(this, 'SecureFifoQueue');

@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ValidationErrorCode } from './errors';
 import { FifoKey } from './fifo-key';
 import { SubscribeQueueOptions } from './fifo-subscription';
 import { IMessagingEndpoints, ISecureFifoTopic } from './interfaces';
@@ -144,7 +145,7 @@ export class SecureFifoTopic extends sns.TopicBase implements ISecureFifoTopic {
       const parsed = Arn.split(attrs.topicArn, ArnFormat.NO_RESOURCE_NAME);
       topicName = parsed.resource;
       if (parsed.service !== 'sns' || !topicName.endsWith('.fifo')) {
-        problems.add('topicArn', attrs.topicArn, "allowed: the ARN of an SNS FIFO topic ('arn:<partition>:sns:<region>:<account>:<name>.fifo')");
+        problems.add(ValidationErrorCode.ARN_FORMAT, 'topicArn', attrs.topicArn, "allowed: the ARN of an SNS FIFO topic ('arn:<partition>:sns:<region>:<account>:<name>.fifo')");
       }
     } else {
       topicName = Arn.extractResourceName(attrs.topicArn, '');

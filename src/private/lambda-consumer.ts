@@ -5,6 +5,7 @@ import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { IConstruct } from 'constructs';
 import { checkIntRange, Problems } from './validation';
+import { ValidationErrorCode } from '../errors';
 import type { LambdaConsumerOptions } from '../fifo-subscription';
 
 /** Lambda's default function timeout (https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html). */
@@ -32,13 +33,13 @@ export function addLambdaConsumer(
     checkIntRange(problems, 'maxConcurrency', options.maxConcurrency, { min: 2, max: 1000 });
   }
   if (queue.fifo && options.maxBatchingWindow !== undefined) {
-    problems.add('maxBatchingWindow', options.maxBatchingWindow, 'allowed: unset for a FIFO queue (Lambda takes no batching window for FIFO event sources)');
+    problems.add(ValidationErrorCode.LAMBDA_CONSUMER, 'maxBatchingWindow', options.maxBatchingWindow, 'allowed: unset for a FIFO queue (Lambda takes no batching window for FIFO event sources)');
   }
   const timeout = fn instanceof lambda.Function ? fn.timeout ?? LAMBDA_DEFAULT_TIMEOUT : undefined;
   if (timeout && !timeout.isUnresolved() && !visibilityTimeout.isUnresolved()
     && visibilityTimeout.toSeconds() < 6 * timeout.toSeconds()) {
     const needed = Duration.seconds(6 * timeout.toSeconds());
-    problems.add('visibilityTimeout', visibilityTimeout,
+    problems.add(ValidationErrorCode.LAMBDA_CONSUMER, 'visibilityTimeout', visibilityTimeout,
       `allowed: at least 6 x the function timeout (${timeout.toHumanString()}) = ${needed.toHumanString()}. Set the subscriber's visibilityTimeout to ${needed.toHumanString()} or more, or shorten the function's timeout`);
   }
   problems.throwIfAny(subscriber, `addLambdaConsumer(${fn.node.path})`);

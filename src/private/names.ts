@@ -2,6 +2,7 @@ import { ArnFormat, Names, Stack, Token } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { IConstruct } from 'constructs';
 import { Problems, QUEUE_NAME_MAX, TOPIC_NAME_MAX, withFifoSuffix } from './validation';
+import { ValidationErrorCode } from '../errors';
 
 const FIFO = '.fifo';
 const DLQ = '-dlq';
@@ -110,7 +111,7 @@ export function claimPhysicalName(problems: Problems, scope: IConstruct, kind: '
   const owner = taken.get(key);
   if (owner !== undefined && owner !== scope.node.path) {
     const where = Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region) ? 'the same (unspecified) environment' : `account ${stack.account}, region ${stack.region}`;
-    problems.add(prop, name, `allowed: a ${kind} name not used by another ${kind} of this app in ${where} (${owner} creates a ${kind} named ${JSON.stringify(name)})`);
+    problems.add(ValidationErrorCode.NAME_COLLISION, prop, name, `allowed: a ${kind} name not used by another ${kind} of this app in ${where} (${owner} creates a ${kind} named ${JSON.stringify(name)})`);
     return;
   }
   taken.set(key, scope.node.path);

@@ -5,6 +5,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { IConstruct } from 'constructs';
 import { renderForPeople } from './render';
 import { Problems } from './validation';
+import { ValidationErrorCode } from '../errors';
 import { WARNING } from './warnings';
 
 /** The actions a service principal needs on a customer managed key to write SSE-KMS messages. */
@@ -135,7 +136,7 @@ export function checkCustomerKey(problems: Problems, scope: IConstruct, prop: st
     return;
   }
   if (isAwsManagedKey(key)) {
-    problems.add(prop, describeKey(key), 'allowed: a customer managed KMS key (AWS managed keys such as alias/aws/sqs cannot grant SNS access)');
+    problems.add(ValidationErrorCode.AWS_MANAGED_KEY, prop, describeKey(key), 'allowed: a customer managed KMS key (AWS managed keys such as alias/aws/sqs cannot grant SNS access)');
     return;
   }
   if (key instanceof kms.Key) {
@@ -143,7 +144,7 @@ export function checkCustomerKey(problems: Problems, scope: IConstruct, prop: st
     const cfn = key.node.defaultChild as kms.CfnKey;
     const spec = Stack.of(key).resolve(cfn.keySpec);
     if (spec !== undefined && spec !== kms.KeySpec.SYMMETRIC_DEFAULT) {
-      problems.add(`${prop}.keySpec`, spec, 'allowed: SYMMETRIC_DEFAULT (SNS and SQS encrypt with symmetric keys only)');
+      problems.add(ValidationErrorCode.KEY_SPEC, `${prop}.keySpec`, spec, 'allowed: SYMMETRIC_DEFAULT (SNS and SQS encrypt with symmetric keys only)');
     }
     if (Stack.of(key).resolve(cfn.enableKeyRotation) !== true) {
       Annotations.of(scope).addWarningV2(
@@ -155,7 +156,7 @@ export function checkCustomerKey(problems: Problems, scope: IConstruct, prop: st
   const keyRegion = key.env.region;
   const stackRegion = Stack.of(scope).region;
   if (!Token.isUnresolved(keyRegion) && !Token.isUnresolved(stackRegion) && keyRegion !== stackRegion) {
-    problems.add(prop, describeKey(key), `allowed: a key in the stack's region ${stackRegion} (SNS and SQS use keys of their own region only)`);
+    problems.add(ValidationErrorCode.KEY_REGION, prop, describeKey(key), `allowed: a key in the stack's region ${stackRegion} (SNS and SQS use keys of their own region only)`);
   }
 }
 
@@ -167,14 +168,14 @@ export function checkCustomerKey(problems: Problems, scope: IConstruct, prop: st
  */
 export function checkCmkQueue(problems: Problems, prop: string, queue: sqs.IQueue, requireFifo: boolean): boolean {
   if (requireFifo && !queue.fifo) {
-    problems.add(prop, queue.node.path, 'allowed: a FIFO queue (SNS moves what a FIFO topic could not deliver only to a FIFO dead-letter queue)');
+    problems.add(ValidationErrorCode.NOT_FIFO, prop, queue.node.path, 'allowed: a FIFO queue (SNS moves what a FIFO topic could not deliver only to a FIFO dead-letter queue)');
   }
   // An sqs.Queue created without `encryption` or a key is SSE-SQS, CloudFormation's default.
   const type = queue.encryptionType ?? (queue instanceof sqs.Queue && !queue.encryptionMasterKey ? sqs.QueueEncryption.SQS_MANAGED : undefined);
   if (type === sqs.QueueEncryption.SQS_MANAGED || type === sqs.QueueEncryption.KMS_MANAGED || type === sqs.QueueEncryption.UNENCRYPTED) {
     const given = queue.encryptionType === undefined ? 'unset (SSE-SQS, the CloudFormation default)'
       : type === sqs.QueueEncryption.UNENCRYPTED ? 'UNENCRYPTED' : type;
-    problems.add(`${prop}.encryption`, given, 'allowed: KMS with a customer managed key whose policy lets SNS use it');
+    problems.add(ValidationErrorCode.NOT_CMK_ENCRYPTED, `${prop}.encryption`, given, 'allowed: KMS with a customer managed key whose policy lets SNS use it');
     return true;
   }
   if (queue.encryptionMasterKey) {
@@ -194,7 +195,7 @@ export function checkSameEnvironment(problems: Problems, prop: string, queue: sq
   const here = Stack.of(subscriptionScope);
   for (const [what, mine, theirs] of [['account', queue.env.account, here.account], ['region', queue.env.region, here.region]]) {
     if (!Token.isUnresolved(mine) && !Token.isUnresolved(theirs) && mine !== theirs) {
-      problems.add(prop, queue.node.path, `allowed: a queue in the subscription's ${what} ${theirs} (it is in ${mine}; SNS moves undeliverable messages only to a DLQ in the subscription's account and region)`);
+      problems.add(ValidationErrorCode.DLQ_ENVIRONMENT, prop, queue.node.path, `allowed: a queue in the subscription's ${what} ${theirs} (it is in ${mine}; SNS moves undeliverable messages only to a DLQ in the subscription's account and region)`);
     }
   }
 }

@@ -2,6 +2,7 @@ import { Lazy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Problems } from './validation';
+import { ValidationErrorCode } from '../errors';
 import type { IMessagingEndpoints } from '../interfaces';
 
 /**
@@ -36,7 +37,7 @@ function denyOutsideEndpoint(actions: string[], resources: string[], endpointId:
 /** Checks that the endpoints a topic (SNS) or queue (SQS) is restricted to include that service's endpoint. */
 export function checkEndpointFor(problems: Problems, service: 'SNS' | 'SQS', endpoints: IMessagingEndpoints | undefined): void {
   if (endpoints && !(service === 'SNS' ? endpoints.snsEndpointId : endpoints.sqsEndpointId)) {
-    problems.add('privateEndpoints', endpoints.node.path, `allowed: endpoints that include an ${service} endpoint`);
+    problems.add(ValidationErrorCode.ENDPOINT_MISSING, 'privateEndpoints', endpoints.node.path, `allowed: endpoints that include an ${service} endpoint`);
   }
 }
 

@@ -9,6 +9,7 @@ import { allowServiceOnKey, allowSnsDelivery, checkCmkQueue, checkSameEnvironmen
 import { arnForPeople } from './render';
 import { checkFilterPolicyLimits, checkIdFree, DEAD_LETTER_RETENTION, FIFO_SUBSCRIPTIONS_PER_TOPIC, Problems } from './validation';
 import { WARNING } from './warnings';
+import { ValidationErrorCode } from '../errors';
 import type { SubscribeQueueOptions } from '../fifo-subscription';
 import type { ISecureFifoQueue } from '../interfaces';
 
@@ -119,14 +120,14 @@ function checkSameRegion(problems: Problems, topic: sns.ITopic, scope: Construct
   const topicRegion = topic.env.region;
   const here = Stack.of(scope).region;
   if (!Token.isUnresolved(topicRegion) && !Token.isUnresolved(here) && topicRegion !== here) {
-    problems.add('topic', topic.node.path, `allowed: a topic in the subscriber's region ${here} (it is in ${topicRegion}; cross-region subscriptions are not supported)`);
+    problems.add(ValidationErrorCode.CROSS_REGION, 'topic', topic.node.path, `allowed: a topic in the subscriber's region ${here} (it is in ${topicRegion}; cross-region subscriptions are not supported)`);
   }
 }
 
 /** One filter scope at a time, within SNS's limits (checked here so the error names our prop). */
 function checkFilters(problems: Problems, options: SubscribeQueueOptions): void {
   if (options.filterPolicy && options.filterPolicyWithMessageBody) {
-    problems.add('filterPolicyWithMessageBody', Object.keys(options.filterPolicyWithMessageBody), 'allowed: unset when filterPolicy is set (a subscription filters on attributes or on the body, not both)');
+    problems.add(ValidationErrorCode.FILTER_SCOPE, 'filterPolicyWithMessageBody', Object.keys(options.filterPolicyWithMessageBody), 'allowed: unset when filterPolicy is set (a subscription filters on attributes or on the body, not both)');
   }
   if (options.filterPolicy) {
     checkFilterPolicyLimits(problems, 'filterPolicy', Object.fromEntries(Object.entries(options.filterPolicy).map(([key, filter]) => [key, filter.conditions])));

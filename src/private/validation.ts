@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { ValidationErrorCode } from '../errors';
 
 /**
  * The domain rules (AWS's naming rules, ranges and quotas for SNS, SQS and KMS), each enforced here
@@ -10,11 +11,11 @@ import { IConstruct } from 'constructs';
  * deploy time.
  */
 export class Problems {
-  private readonly items: string[] = [];
+  private readonly items: Array<{ code: ValidationErrorCode; prop: string; text: string }> = [];
 
-  /** Record a problem: the prop, the value as the user gave it, and what is allowed. */
-  public add(prop: string, value: unknown, allowed: string): void {
-    this.items.push(`${prop}: ${describe(value)} is not allowed; ${allowed}`);
+  /** Record a problem: the rule's code, the prop, the value as the user gave it, and what is allowed. */
+  public add(code: ValidationErrorCode, prop: string, value: unknown, allowed: string): void {
+    this.items.push({ code, prop, text: `${prop}: ${describe(value)} is not allowed; ${allowed} [${code}]` });
   }
 
   /**
@@ -25,8 +26,11 @@ export class Problems {
     if (this.items.length === 0) {
       return;
     }
-    const list = this.items.map((p) => `  - ${p}`).join('\n');
-    throw new Error(`${typeof scope === 'string' ? scope : scope.node.path}: invalid ${what} props:\n${list}`);
+    const list = this.items.map((p) => `  - ${p.text}`).join('\n');
+    const error = new Error(`${typeof scope === 'string' ? scope : scope.node.path}: invalid ${what} props:\n${list}`);
+    // Read by SecureFifoErrors: plain properties, so the error stays an Error across jsii languages.
+    Object.assign(error, { secureFifoCodes: this.items.map((p) => p.code), secureFifoProps: this.items.map((p) => p.prop) });
+    throw error;
   }
 }
 
@@ -74,7 +78,7 @@ export function checkFifoName(problems: Problems, prop: string, fullName: string
   }
   const base = fullName.slice(0, -'.fifo'.length);
   if (fullName.length > max || base.length === 0 || !NAME_CHARS.test(base)) {
-    problems.add(prop, fullName, `allowed: 1-${max} characters of A-Z, a-z, 0-9, '_' and '-', including the '.fifo' suffix`);
+    problems.add(ValidationErrorCode.NAME_FORMAT, prop, fullName, `allowed: 1-${max} characters of A-Z, a-z, 0-9, '_' and '-', including the '.fifo' suffix`);
   }
 }
 
@@ -87,7 +91,7 @@ export function checkStandardName(problems: Problems, prop: string, name: string
     return;
   }
   if (name.length > max || !NAME_CHARS.test(name)) {
-    problems.add(prop, name, `allowed: 1-${max} characters of A-Z, a-z, 0-9, '_' and '-' (no '.fifo': this is a standard queue; ${max} leaves room for the '-delivery-dlq.fifo' DLQ name)`);
+    problems.add(ValidationErrorCode.NAME_FORMAT, prop, name, `allowed: 1-${max} characters of A-Z, a-z, 0-9, '_' and '-' (no '.fifo': this is a standard queue; ${max} leaves room for the '-delivery-dlq.fifo' DLQ name)`);
   }
 }
 
@@ -120,10 +124,10 @@ export function checkFilterPolicyLimits(problems: Problems, prop: string, render
   walk(rendered);
   const combinations = leaves.reduce((product, n) => product * n, 1);
   if (leaves.length > FILTER_POLICY_LIMITS.keys) {
-    problems.add(prop, `${leaves.length} keys`, `allowed: at most ${FILTER_POLICY_LIMITS.keys} keys (SNS filter policy limit)`);
+    problems.add(ValidationErrorCode.FILTER_POLICY_LIMIT, prop, `${leaves.length} keys`, `allowed: at most ${FILTER_POLICY_LIMITS.keys} keys (SNS filter policy limit)`);
   }
   if (combinations > FILTER_POLICY_LIMITS.combinations) {
-    problems.add(prop, `${combinations} combinations of values`, `allowed: at most ${FILTER_POLICY_LIMITS.combinations} (SNS filter policy limit: the product of the number of values of each key)`);
+    problems.add(ValidationErrorCode.FILTER_POLICY_LIMIT, prop, `${combinations} combinations of values`, `allowed: at most ${FILTER_POLICY_LIMITS.combinations} (SNS filter policy limit: the product of the number of values of each key)`);
   }
 }
 
@@ -139,9 +143,9 @@ export function checkKeyAlias(problems: Problems, prop: string, alias: string | 
   }
   const name = alias.startsWith('alias/') ? alias : `alias/${alias}`;
   if (name.toLowerCase().startsWith('alias/aws/')) {
-    problems.add(prop, alias, "allowed: a name that does not start with 'alias/aws/' (reserved for AWS managed keys)");
+    problems.add(ValidationErrorCode.KEY_ALIAS, prop, alias, "allowed: a name that does not start with 'alias/aws/' (reserved for AWS managed keys)");
   } else if (!ALIAS_NAME.test(name)) {
-    problems.add(prop, alias, "allowed: 1-250 characters of A-Z, a-z, 0-9, ':', '/', '_' and '-' after 'alias/'");
+    problems.add(ValidationErrorCode.KEY_ALIAS, prop, alias, "allowed: 1-250 characters of A-Z, a-z, 0-9, ':', '/', '_' and '-' after 'alias/'");
   }
 }
 
@@ -151,7 +155,7 @@ export function checkIntRange(problems: Problems, prop: string, value: number | 
     return;
   }
   if (!Number.isInteger(value) || value < range.min || value > range.max) {
-    problems.add(prop, value, `allowed: a whole number from ${range.min} to ${range.max}`);
+    problems.add(ValidationErrorCode.OUT_OF_RANGE, prop, value, `allowed: a whole number from ${range.min} to ${range.max}`);
   }
 }
 
@@ -168,7 +172,7 @@ export function checkSecondsRange(
   }
   const seconds = value.toSeconds({ integral: false });
   if (!Number.isInteger(seconds) || seconds < range.min || seconds > range.max) {
-    problems.add(prop, value, `allowed: ${allowedText} (${range.min}-${range.max} whole seconds)`);
+    problems.add(ValidationErrorCode.OUT_OF_RANGE, prop, value, `allowed: ${allowedText} (${range.min}-${range.max} whole seconds)`);
   }
 }
 
@@ -179,7 +183,7 @@ export function checkDaysRange(problems: Problems, prop: string, value: Duration
   }
   const days = value.toDays({ integral: false });
   if (!Number.isInteger(days) || days < range.min || days > range.max) {
-    problems.add(prop, value, `allowed: a whole number of days from ${range.min} to ${range.max}`);
+    problems.add(ValidationErrorCode.OUT_OF_RANGE, prop, value, `allowed: a whole number of days from ${range.min} to ${range.max}`);
   }
 }
 
@@ -197,34 +201,55 @@ export function checkSignatureVersion(problems: Problems, prop: string, value: s
     return;
   }
   if (!['1', '2'].includes(value)) {
-    problems.add(prop, value, "allowed: '1' or '2'");
+    problems.add(ValidationErrorCode.SIGNATURE_VERSION, prop, value, "allowed: '1' or '2'");
   }
 }
 
 /** X-Ray active tracing is for standard topics only. */
 export function checkFifoTracing(problems: Problems, prop: string, active: boolean): void {
   if (active) {
-    problems.add(prop, 'ACTIVE', 'allowed: PASS_THROUGH or unset (active tracing is for standard topics only)');
+    problems.add(ValidationErrorCode.FIFO_TRACING, prop, 'ACTIVE', 'allowed: PASS_THROUGH or unset (active tracing is for standard topics only)');
   }
 }
 
+/** The settings the high-throughput rules look at. */
+export interface ThroughputSettings {
+  readonly deduplicationScope?: string;
+  readonly fifoThroughputLimit?: string;
+  /** The fan-out's `highThroughput`, for its subscribers. */
+  readonly fanoutHighThroughput?: boolean;
+}
+
 /**
- * SQS high throughput: `perMessageGroupId` throughput requires `messageGroup` deduplication; in a
- * fan-out with `highThroughput`, the queues must not fall back to queue scope or per-queue limits.
+ * SQS high throughput (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/high-throughput-fifo.html):
+ * `perMessageGroupId` throughput requires `messageGroup` deduplication; in a fan-out with
+ * `highThroughput`, the queues must not fall back to queue scope or per-queue limits.
  */
-export function checkHighThroughput(
-  problems: Problems,
-  settings: { perMessageGroupLimit: boolean; messageGroupScope: boolean; queueScopeGiven: boolean; perQueueGiven: boolean },
-  fanoutHighThroughput: boolean,
-): void {
-  if (settings.perMessageGroupLimit && !settings.messageGroupScope) {
-    problems.add('fifoThroughputLimit', 'PER_MESSAGE_GROUP_ID', 'allowed only with deduplicationScope MESSAGE_GROUP');
-  }
-  if (fanoutHighThroughput && settings.queueScopeGiven) {
-    problems.add('deduplicationScope', 'QUEUE', 'allowed: MESSAGE_GROUP or unset when the fan-out has highThroughput: true');
-  }
-  if (fanoutHighThroughput && settings.perQueueGiven) {
-    problems.add('fifoThroughputLimit', 'PER_QUEUE', 'allowed: PER_MESSAGE_GROUP_ID or unset when the fan-out has highThroughput: true');
+const HIGH_THROUGHPUT_RULES: Array<{ when: (s: ThroughputSettings) => boolean; prop: string; value: string; allowed: string }> = [
+  {
+    when: (s) => s.fifoThroughputLimit === 'perMessageGroupId' && s.deduplicationScope !== 'messageGroup' && !s.fanoutHighThroughput,
+    prop: 'fifoThroughputLimit',
+    value: 'PER_MESSAGE_GROUP_ID',
+    allowed: 'allowed: only with deduplicationScope MESSAGE_GROUP',
+  },
+  {
+    when: (s) => s.fanoutHighThroughput === true && s.deduplicationScope === 'queue',
+    prop: 'deduplicationScope',
+    value: 'QUEUE',
+    allowed: 'allowed: MESSAGE_GROUP or unset when the fan-out has highThroughput: true',
+  },
+  {
+    when: (s) => s.fanoutHighThroughput === true && s.fifoThroughputLimit === 'perQueue',
+    prop: 'fifoThroughputLimit',
+    value: 'PER_QUEUE',
+    allowed: 'allowed: PER_MESSAGE_GROUP_ID or unset when the fan-out has highThroughput: true',
+  },
+];
+
+/** Checks the high-throughput settings of a queue, or of a subscriber of a high-throughput fan-out. */
+export function checkHighThroughput(problems: Problems, settings: ThroughputSettings): void {
+  for (const rule of HIGH_THROUGHPUT_RULES.filter((r) => r.when(settings))) {
+    problems.add(ValidationErrorCode.HIGH_THROUGHPUT, rule.prop, rule.value, rule.allowed);
   }
 }
 
@@ -235,7 +260,7 @@ export function checkHighThroughput(
 export function checkIdFree(problems: Problems, scope: IConstruct, id: string, ...derivedIds: string[]): boolean {
   const taken = [id, ...derivedIds].find((candidate) => scope.node.tryFindChild(candidate) !== undefined);
   if (taken !== undefined) {
-    problems.add('id', id, `allowed: an id not already used in ${scope.node.path} (${JSON.stringify(taken)} is taken)`);
+    problems.add(ValidationErrorCode.ID_TAKEN, 'id', id, `allowed: an id not already used in ${scope.node.path} (${JSON.stringify(taken)} is taken)`);
   }
   return taken === undefined;
 }
@@ -249,7 +274,7 @@ export function checkMaxLength(problems: Problems, prop: string, value: string |
     return;
   }
   if (value.length > max) {
-    problems.add(prop, `${value.length} characters`, `allowed: at most ${max} characters`);
+    problems.add(ValidationErrorCode.TOO_LONG, prop, `${value.length} characters`, `allowed: at most ${max} characters`);
   }
 }
 
@@ -259,6 +284,6 @@ export function checkMaxLength(problems: Problems, prop: string, value: string |
  */
 export function checkRemovalPolicy(problems: Problems, prop: string, value: RemovalPolicy | undefined): void {
   if (value === RemovalPolicy.SNAPSHOT) {
-    problems.add(prop, 'SNAPSHOT', 'allowed: RETAIN, RETAIN_ON_UPDATE_OR_DELETE or DESTROY (SQS queues and KMS keys cannot be snapshotted)');
+    problems.add(ValidationErrorCode.REMOVAL_POLICY, prop, 'SNAPSHOT', 'allowed: RETAIN, RETAIN_ON_UPDATE_OR_DELETE or DESTROY (SQS queues and KMS keys cannot be snapshotted)');
   }
 }
