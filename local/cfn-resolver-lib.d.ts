@@ -1,4 +1,4 @@
-// Types for cfn-resolver-lib 1.1.8 (CommonJS, ships no types): only what local/deploy.ts uses.
+// Types for cfn-resolver-lib 1.1.8 (CommonJS, ships no types): only what local/intrinsics.ts uses.
 declare module 'cfn-resolver-lib' {
   interface NodeEvaluatorParams {
     /** Values for `Ref` (pseudo parameters, parameters, logical IDs) and for `${Name}` in `Fn::Sub`. */

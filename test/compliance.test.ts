@@ -14,6 +14,7 @@ import {
 } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { LIBRARY_CONFIGURATIONS } from './configurations';
+import { newApp } from './util';
 import { platformTeams } from '../examples/platform-teams/stacks';
 import { PLACEHOLDER_VPC, PriceUpdatesStack } from '../examples/price-updates/stack';
 import { FifoFanout, SecureFifoQueue } from '../src';
@@ -33,10 +34,6 @@ const PACKS: Array<{ name: string; create: () => NagPack }> = [
   { name: 'PCI DSS 3.2.1', create: () => new PCIDSS321Checks() },
   { name: 'Serverless', create: () => new ServerlessChecks() },
 ];
-
-function newApp(): App {
-  return new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
-}
 
 /** Synthesizes the stack's app (CloudFormation validation included), then runs one pack over the stack. */
 function findings(stack: Stack, pack: NagPack): string[] {

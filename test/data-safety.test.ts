@@ -1,9 +1,9 @@
-import { App, RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { PLACEHOLDER_VPC, PriceUpdatesStack } from '../examples/price-updates/stack';
 import { FifoFanout, FifoKey, SecureFifoQueue, SecureFifoTopic } from '../src';
-import { ENV, newStack } from './util';
+import { ENV, newApp, newStack } from './util';
 
 /*
  * Data safety: keys, queues and DLQs survive their removal from a stack unless the user says
@@ -62,7 +62,7 @@ describe('stateful resources are retained by default', () => {
   });
 
   test('the example app retains its key, queues and DLQs', () => {
-    const stack = new PriceUpdatesStack(new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } }), 'PriceUpdates', { env: ENV });
+    const stack = new PriceUpdatesStack(newApp(), 'PriceUpdates', { env: ENV });
     const resources = statefulResources(Template.fromStack(stack));
 
     expect(resources).toHaveLength(8);
@@ -99,7 +99,7 @@ describe('the example app keeps the logical IDs and names of its stateful resour
   const rows = ['PriceUpdates', 'PrivatePriceUpdates'].flatMap((stackName) => Object.keys(PINNED).map((type) => [stackName, type] as const));
 
   test.each(rows)('%s: %s', (stackName, type) => {
-    const app = new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
+    const app = newApp();
     const stack = new PriceUpdatesStack(app, stackName, { env: ENV, privateNetwork: stackName === 'PrivatePriceUpdates' ? PLACEHOLDER_VPC : undefined });
     const resources = Template.fromStack(stack).findResources(type);
     const names = Object.fromEntries(Object.entries<any>(resources).map(([id, r]) => [

@@ -1,10 +1,10 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { PLACEHOLDER_VPC, PriceUpdatesStack } from '../examples/price-updates/stack';
 import { FifoFanout, MessagingEndpoints, MessagingService, SecureFifoQueue, SecureFifoTopic } from '../src';
-import { ENV, newStack, resourcesOf, warningsWithId } from './util';
+import { ENV, newApp, newStack, resourcesOf, warningsWithId } from './util';
 
 function isolatedVpc(stack: ReturnType<typeof newStack>) {
   return new ec2.Vpc(stack, 'Vpc', {
@@ -135,7 +135,7 @@ test('restrictToRegisteredResources scopes the endpoint policies to the register
 });
 
 test('endpoints in a network stack serve a fan-out in another stack without a dependency cycle', () => {
-  const app = new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
+  const app = newApp();
   const network = new Stack(app, 'Network', { env: ENV });
   const endpoints = new MessagingEndpoints(network, 'Endpoints', {
     vpc: isolatedVpc(network),
@@ -269,7 +269,7 @@ test('allowOutsideEndpoints exempts a role (e.g. a Lambda event source mapping) 
 });
 
 test('every policy of the private example has unique statement ids', () => {
-  const app = new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
+  const app = newApp();
   const template = Template.fromStack(new PriceUpdatesStack(app, 'PrivatePriceUpdates', { env: ENV, privateNetwork: PLACEHOLDER_VPC })).toJSON();
   const documents = Object.values<any>(template.Resources).flatMap((r) => [r.Properties?.PolicyDocument, r.Properties?.KeyPolicy]).filter(Boolean);
   expect(documents.length).toBeGreaterThan(5);

@@ -1,4 +1,4 @@
-import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -7,16 +7,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { FifoAlarms, FifoFanout, FifoSubscriber, MessagingEndpoints, SecureFifoTopic } from '../src';
-import { ENV, newStack, resourcesOf } from './util';
+import { ENV, newApp, newStack, resourcesOf } from './util';
 
 /*
  * Operations: alarms and a dashboard so that no message is lost unseen, Lambda consumers wired the
  * way AWS documents for SQS event sources, and grants for replay and redrive.
  */
-
-function newApp(): App {
-  return new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
-}
 
 function monitored(options: { retention?: Duration; filter?: boolean } = {}) {
   const app = newApp();

@@ -1,11 +1,11 @@
-import { App, Annotations as CoreAnnotations, Stack } from 'aws-cdk-lib';
+import { Annotations as CoreAnnotations, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { MonitoringFacade } from 'cdk-monitoring-constructs';
 import { FifoFanout, FifoSubscriber, SecureFifoQueue, SecureFifoTopic } from '../src';
-import { ENV, newStack, resourcesOf, warningsWithId } from './util';
+import { ENV, newApp, newStack, resourcesOf, warningsWithId } from './util';
 
 /*
  * Platform ownership: the platform stack owns the topic and its key; teams own their subscribers in
@@ -14,10 +14,6 @@ import { ENV, newStack, resourcesOf, warningsWithId } from './util';
 
 const CONSUMER_ENV = { account: '222222222222', region: 'eu-west-1' };
 const PLATFORM_TOPIC_ARN = 'arn:aws:sns:eu-west-1:111111111111:price-updates.fifo';
-
-function newApp(): App {
-  return new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
-}
 
 function platformAndTeams() {
   const app = newApp();

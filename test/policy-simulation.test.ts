@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -6,7 +6,7 @@ import {
   ACCOUNT, ALLOWED, BYSTANDER, CFN, CONSUMER_ACCOUNT, CONSUMER_CFN, Decision, DENIED, evaluate, KEY_ADMIN, NOT_GRANTED, OTHER_WORKLOAD,
   OUTSIDER, QUEUE_ADMIN, REGION, ROOT, Row, SNS, THIRD_ACCOUNT, THIRD_CFN, title, TOPIC_ADMIN, World,
 } from './policy-world';
-import { ENV } from './util';
+import { ENV, newApp } from './util';
 import { PLACEHOLDER_VPC, PriceUpdatesStack } from '../examples/price-updates/stack';
 import { FifoFanout, FifoSubscriber, MessagingEndpoints, SecureFifoTopic } from '../src';
 
@@ -31,7 +31,6 @@ const OTHER_TOPIC = `arn:aws:sns:${REGION}:${ACCOUNT}:other-app.fifo`;
 /** A topic with our topic's name in an account an attacker controls (the confused deputy). */
 const SAME_NAME_OTHER_ACCOUNT = `arn:aws:sns:${REGION}:${THIRD_ACCOUNT}:price-updates.fifo`;
 
-const newApp = () => new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
 
 type Variant = 'public' | 'private' | 'existing endpoints';
 

@@ -1,66 +1,55 @@
 import { createHash } from 'crypto';
-import { runSimulation, Simulation } from '@cloud-copilot/iam-simulate';
 import { CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { IConstruct } from 'constructs';
+import {
+  Actor, allowAll, BYSTANDER, CFN, cloudFormationExecutionRole, CONSUMER_ACCOUNT, CONSUMER_CFN, iamActor, KEY_ADMIN,
+  OTHER_WORKLOAD, OUTSIDER, QUEUE_ADMIN, ROOT, SNS, SNS_DELIVERING, THIRD_ACCOUNT, THIRD_CFN, TOPIC_ADMIN, ACCOUNT,
+} from './policy-callers';
+import { CfnTemplate, GetAttValues, pseudoParameters, RefValues, resolveIntrinsics } from '../local/intrinsics';
+
+export * from './policy-callers';
+export * from './policy-evaluation';
 
 /*
- * The world model of the policy proofs: a synthesized stack resolved to concrete ARNs and IDs, the
- * principals that call it with the request context AWS gives their calls, and one function that
- * evaluates "who does what on which resource" with @cloud-copilot/iam-simulate (AGPL, a
- * devDependency only) the way AWS does: resource policy, the caller's identity policies, and the
- * endpoint policy when the request comes through one of the stack's endpoints.
- *
- * Request context keys: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
+ * The world model of the policy proofs: a synthesized stack resolved to concrete ARNs and IDs, and
+ * the principals that call it (policy-callers.ts); policy-evaluation.ts evaluates the rows in it.
  */
 
 type Json = any;
 
-/** The platform account that owns the topic, and the region of every stack. */
-export const ACCOUNT = '111111111111';
-export const REGION = 'eu-west-1';
-/** The account of a consumer team that subscribes its own queue to the platform topic. */
-export const CONSUMER_ACCOUNT = '222222222222';
-/** An account that has been granted nothing. */
-export const THIRD_ACCOUNT = '333333333333';
-
 /**
- * Resolves a synthesized template to concrete values. Hand-written rather than cfn-resolver-lib
- * because the policies use four intrinsics only (Ref, Fn::GetAtt Arn, Fn::Join and the pseudo
- * parameters, the env being fixed) and the physical IDs the simulation needs (key IDs, endpoint
- * IDs, queue URLs) must be made up per resource type anyway. Anything else throws, so an
- * unresolved intrinsic can never slip into a policy.
+ * A synthesized template resolved to concrete values through the shared intrinsics module, with the
+ * physical IDs the simulation needs (key IDs, endpoint IDs, queue URLs) made up per resource type
+ * here. A reference to anything else throws, so an unresolved intrinsic can never slip into a policy.
  */
 export class ResolvedTemplate {
   private readonly resources: Record<string, Json>;
+  private readonly refs: RefValues;
+  private readonly getAtts: GetAttValues;
 
-  constructor(template: Json, private readonly account: string, private readonly region: string) {
-    this.resources = template.Resources;
+  constructor(private readonly template: CfnTemplate, account: string, region: string, stackName: string) {
+    this.resources = template.Resources ?? {};
+    this.refs = { ...pseudoParameters(account, region, stackName) };
+    this.getAtts = {};
+    for (const [name, resource] of Object.entries(this.resources)) {
+      const id = physicalId(name, resource, account, region);
+      if (id !== undefined) {
+        this.refs[name] = id;
+      }
+      const arn = arnOf(name, resource, account, region, id);
+      if (arn !== undefined) {
+        this.getAtts[name] = { Arn: arn };
+      }
+    }
   }
 
   /** Deep-resolves a template value. */
   public resolve(value: Json): Json {
-    if (Array.isArray(value)) {
-      return value.map((v) => this.resolve(v));
-    }
-    if (value === null || typeof value !== 'object') {
-      return value;
-    }
-    const keys = Object.keys(value);
-    if (keys.length === 1 && keys[0] === 'Ref') {
-      return this.ref(value.Ref);
-    }
-    if (keys.length === 1 && keys[0] === 'Fn::GetAtt') {
-      return this.getAtt(value['Fn::GetAtt'][0], value['Fn::GetAtt'][1]);
-    }
-    if (keys.length === 1 && keys[0] === 'Fn::Join') {
-      const [separator, parts] = value['Fn::Join'];
-      return (this.resolve(parts) as string[]).join(separator);
-    }
-    if (keys.some((k) => k.startsWith('Fn::'))) {
-      throw new Error(`unsupported intrinsic ${JSON.stringify(value)}`);
-    }
-    return Object.fromEntries(keys.map((k) => [k, this.resolve(value[k])]));
+    return resolveIntrinsics(this.template, value, this.refs, this.getAtts, ({ logicalId, attribute }) => {
+      const type = this.resources[logicalId]?.Type;
+      throw new Error(attribute === undefined ? `unsupported Ref to ${logicalId} (${type})` : `unsupported Fn::GetAtt ${logicalId}.${attribute} (${type})`);
+    });
   }
 
   /** The logical IDs of all resources of a type. */
@@ -72,36 +61,28 @@ export class ResolvedTemplate {
   public property(logicalId: string, name: string): Json {
     return this.resolve(this.resources[logicalId].Properties[name]);
   }
+}
 
-  private ref(name: string): string {
-    const { account, region } = this;
-    const pseudo: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::AccountId': account, 'AWS::Region': region, 'AWS::URLSuffix': 'amazonaws.com' };
-    if (pseudo[name]) {
-      return pseudo[name];
-    }
-    const resource = this.resources[name];
-    switch (resource?.Type) {
-      case 'AWS::KMS::Key': return fakeUuid(`${account}/${name}`);
-      case 'AWS::SNS::Topic': return `arn:aws:sns:${region}:${account}:${resource.Properties.TopicName}`;
-      case 'AWS::SQS::Queue': return `https://sqs.${region}.amazonaws.com/${account}/${resource.Properties.QueueName}`;
-      case 'AWS::EC2::VPCEndpoint': return `vpce-${fakeUuid(name).replace(/-/g, '').slice(0, 17)}`;
-      case 'AWS::IAM::Role': return name;
-      case 'AWS::IAM::ManagedPolicy': return `arn:aws:iam::${account}:policy/${name}`;
-      default: throw new Error(`unsupported Ref to ${name} (${resource?.Type})`);
-    }
+/** What `Ref` returns for a resource in the simulated account, for the types the policies refer to. */
+function physicalId(name: string, resource: Json, account: string, region: string): string | undefined {
+  switch (resource.Type) {
+    case 'AWS::KMS::Key': return fakeUuid(`${account}/${name}`);
+    case 'AWS::SNS::Topic': return `arn:aws:sns:${region}:${account}:${resource.Properties.TopicName}`;
+    case 'AWS::SQS::Queue': return `https://sqs.${region}.amazonaws.com/${account}/${resource.Properties.QueueName}`;
+    case 'AWS::EC2::VPCEndpoint': return `vpce-${fakeUuid(name).replace(/-/g, '').slice(0, 17)}`;
+    case 'AWS::IAM::Role': return name;
+    case 'AWS::IAM::ManagedPolicy': return `arn:aws:iam::${account}:policy/${name}`;
+    default: return undefined;
   }
+}
 
-  private getAtt(name: string, attribute: string): string {
-    const { account, region } = this;
-    const resource = this.resources[name];
-    if (attribute === 'Arn') {
-      switch (resource?.Type) {
-        case 'AWS::KMS::Key': return `arn:aws:kms:${region}:${account}:key/${this.ref(name)}`;
-        case 'AWS::SQS::Queue': return `arn:aws:sqs:${region}:${account}:${resource.Properties.QueueName}`;
-        case 'AWS::IAM::Role': return `arn:aws:iam::${account}:role/${name}`;
-      }
-    }
-    throw new Error(`unsupported Fn::GetAtt ${name}.${attribute} (${resource?.Type})`);
+/** What `Fn::GetAtt <name>.Arn` returns, for the types the policies refer to. */
+function arnOf(name: string, resource: Json, account: string, region: string, id: string | undefined): string | undefined {
+  switch (resource.Type) {
+    case 'AWS::KMS::Key': return `arn:aws:kms:${region}:${account}:key/${id}`;
+    case 'AWS::SQS::Queue': return `arn:aws:sqs:${region}:${account}:${resource.Properties.QueueName}`;
+    case 'AWS::IAM::Role': return `arn:aws:iam::${account}:role/${name}`;
+    default: return undefined;
   }
 }
 
@@ -109,70 +90,6 @@ export function fakeUuid(name: string): string {
   const h = createHash('sha256').update(name).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
-
-/** Who makes a request: an ARN (or service principal), its identity policies, and the request context its calls carry. */
-export interface Actor {
-  readonly principal: string;
-  readonly identityPolicies: Json[];
-  readonly context: Record<string, string>;
-  /** A service principal: its requests carry aws:SourceArn, the resource they are made for. */
-  readonly isService: boolean;
-}
-
-export const allowAll = (action: string) => ({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: '*' }] });
-
-/**
- * An IAM role (or the root user) calling with its own credentials: a workload's SDK calls, or
- * CloudFormation calling with the deployment's execution role. aws:PrincipalArn and
- * aws:PrincipalAccount are in every signed request; aws:PrincipalIsAWSService is false for IAM
- * principals; aws:ViaAWSService is false, including when a service calls with a service role
- * (CloudFormation with its execution role). aws:SourceVpce is added per request, and only when the
- * request comes through a VPC endpoint.
- */
-export function iamActor(arn: string, identityPolicies: Json[]): Actor {
-  const context = {
-    'aws:PrincipalArn': arn,
-    'aws:PrincipalAccount': arn.split(':')[4],
-    'aws:PrincipalIsAWSService': 'false',
-    'aws:ViaAWSService': 'false',
-  };
-  return { principal: arn, identityPolicies, context, isService: false };
-}
-
-/**
- * The CDK bootstrap's CloudFormation execution role of an account, which creates the stacks'
- * resources (subscriptions included); the default bootstrap gives it AdministratorAccess
- * (https://docs.aws.amazon.com/cdk/v2/guide/bootstrapping-env.html).
- */
-export function cloudFormationExecutionRole(account: string): Actor {
-  return iamActor(`arn:aws:iam::${account}:role/cdk-hnb659fds-cfn-exec-role-${account}-${REGION}`, [allowAll('*')]);
-}
-
-/**
- * SNS delivering: it calls SQS (SendMessage) and KMS (GenerateDataKey, Decrypt) as the service
- * principal, with aws:SourceArn = the topic it delivers for (added per row), from the AWS network:
- * never through a VPC endpoint of ours, so no aws:SourceVpce.
- * https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html
- */
-export const SNS_DELIVERING: Actor = {
-  principal: 'sns.amazonaws.com',
-  identityPolicies: [],
-  context: { 'aws:PrincipalIsAWSService': 'true', 'aws:PrincipalServiceName': 'sns.amazonaws.com' },
-  isService: true,
-};
-
-/** The actors every world knows, named as they appear in the rows. */
-export const SNS = 'sns.amazonaws.com';
-export const CFN = `CloudFormation (execution role of ${ACCOUNT}, IAM: *)`;
-export const CONSUMER_CFN = `CloudFormation (execution role of ${CONSUMER_ACCOUNT}, IAM: *)`;
-export const THIRD_CFN = `CloudFormation (execution role of ${THIRD_ACCOUNT}, IAM: *)`;
-export const BYSTANDER = 'a role of our account without grants';
-export const OTHER_WORKLOAD = 'another workload of our account (IAM: sqs:*)';
-export const QUEUE_ADMIN = 'a queue administrator (IAM: sqs:*)';
-export const TOPIC_ADMIN = 'a topic administrator (IAM: sns:*)';
-export const KEY_ADMIN = 'a key administrator (IAM: kms:*)';
-export const ROOT = 'the account root user';
-export const OUTSIDER = 'a role of another account (IAM: *)';
 
 export interface WorldNames {
   /** Roles of the stack, by row name: their identity policies come from the template. */
@@ -194,7 +111,7 @@ export class World {
 
   constructor(stack: Stack, names: WorldNames) {
     this.account = stack.account;
-    this.template = new ResolvedTemplate(Template.fromStack(stack).toJSON(), stack.account, stack.region);
+    this.template = new ResolvedTemplate(Template.fromStack(stack).toJSON(), stack.account, stack.region, stack.stackName);
     const role = (arn: string, policies: Json[] = []) => iamActor(arn.replace('ACCOUNT', this.account), policies);
     this.actors = {
       [SNS]: SNS_DELIVERING,
@@ -294,86 +211,4 @@ export class World {
 function queueUrl(arn: string): string {
   const [, , , region, account, name] = arn.split(':');
   return `https://sqs.${region}.amazonaws.com/${account}/${name}`;
-}
-
-export type Decision = 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied';
-/** Allowed by an Allow statement, and no Deny applies. */
-export const ALLOWED: Decision = 'Allowed';
-/** Denied by a Deny statement (TLS-only, endpoint-only). */
-export const DENIED: Decision = 'ExplicitlyDenied';
-/** Denied because nothing grants it (no Allow matches, or an endpoint policy does not admit it). */
-export const NOT_GRANTED: Decision = 'ImplicitlyDenied';
-
-export interface Row {
-  /** Who asks (see World.actors). */
-  readonly who: string;
-  /** The IAM action. */
-  readonly does: string;
-  /** The resource, by name (see World.resources). */
-  readonly on: string;
-  /** For SNS delivering: the topic it delivers for (aws:SourceArn). */
-  readonly forTopic?: string;
-  /** For sns:Subscribe: the subscription's protocol (sns:Protocol), which every Subscribe request carries. */
-  readonly protocol?: string;
-  /** The endpoint the request comes through (aws:SourceVpce), by name or as an ID; none when unset. */
-  readonly via?: string;
-  /** aws:SecureTransport; true unless said otherwise. */
-  readonly tls?: boolean;
-  readonly expect: Decision;
-}
-
-export async function evaluate(world: World, row: Row): Promise<Decision> {
-  const actor = world.actors[row.who];
-  const resource = world.resources[row.on];
-  if (!actor || !resource) {
-    throw new Error(`unknown actor or resource in row ${JSON.stringify(row)}`);
-  }
-  if (actor.isService !== (row.forTopic !== undefined) || (row.does === 'sns:Subscribe') !== (row.protocol !== undefined)) {
-    throw new Error(`a service's requests carry aws:SourceArn, a Subscribe carries sns:Protocol, nothing else does: ${JSON.stringify(row)}`);
-  }
-  const vpceId = row.via ? world.endpoints[row.via] ?? row.via : undefined;
-  if (row.via && !vpceId?.startsWith('vpce-')) {
-    throw new Error(`unknown endpoint ${row.via}`);
-  }
-  const endpointPolicy = vpceId ? world.endpointPolicy(vpceId) : undefined;
-  const simulation: Simulation = {
-    request: {
-      principal: actor.principal,
-      action: row.does,
-      resource: { resource, accountId: resource.split(':')[4] },
-      contextVariables: {
-        ...actor.context,
-        'aws:SecureTransport': String(row.tls ?? true),
-        ...(row.forTopic ? { 'aws:SourceArn': row.forTopic } : {}),
-        ...(row.protocol ? { 'sns:Protocol': row.protocol } : {}),
-        ...(vpceId ? { 'aws:SourceVpce': vpceId } : {}),
-      },
-    },
-    identityPolicies: actor.identityPolicies.map((policy, i) => ({ name: `identity-${i}`, policy })),
-    serviceControlPolicies: [],
-    resourceControlPolicies: [],
-    resourcePolicy: world.resourcePolicy(resource),
-    // An endpoint policy applies to requests through that endpoint; one this stack does not create is unknown (open).
-    vpcEndpointPolicies: endpointPolicy ? [{ name: row.via!, policy: endpointPolicy }] : undefined,
-  };
-  const result = await runSimulation(simulation, {});
-  if (result.resultType !== 'single') {
-    throw new Error(`simulation did not run: ${JSON.stringify(result)}`);
-  }
-  if (result.result.ignoredContextKeys?.length) {
-    throw new Error(`the simulator ignored context keys ${result.result.ignoredContextKeys.join(', ')} for ${title(row)}`);
-  }
-  return result.overallResult as Decision;
-}
-
-export function title(row: Row): string {
-  return [
-    `${row.who} ${row.does}`,
-    row.protocol ? `(sns:Protocol ${row.protocol})` : '',
-    `on ${row.on}`,
-    row.forTopic ? `for ${row.forTopic}` : '',
-    row.via ? `via ${row.via}` : '',
-    row.tls === false ? 'without TLS' : '',
-    `→ ${row.expect}`,
-  ].filter(Boolean).join(' ');
 }

@@ -1,11 +1,11 @@
-import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as fc from 'fast-check';
 import { FifoFanout, FifoKey, MessagingEndpoints, MessagingService, SecureFifoQueue, SecureFifoTopic } from '../src';
-import { ENV } from './util';
+import { newStack } from './util';
 
 /*
  * Property-based layer: seeded random props for every construct, across their documented ranges
@@ -17,11 +17,6 @@ import { ENV } from './util';
 
 const SEED = Number(process.env.PROPERTY_SEED ?? 20261123);
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 150);
-
-function newStack(): Stack {
-  const app = new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
-  return new Stack(app, 'Test', { env: ENV });
-}
 
 /** Builds with the props; returns 'ours' for one of our errors naming the path and a given prop, 'ok' when the template synthesizes. */
 function outcome(build: (stack: Stack) => void, path: string, props: object): 'ours' | 'ok' {

@@ -1,10 +1,9 @@
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { platformTeams } from '../examples/platform-teams/stacks';
 import { PLACEHOLDER_VPC, PriceUpdatesStack } from '../examples/price-updates/stack';
 import { FifoFanout, FifoKey, MessagingEndpoints, SecureFifoQueue, SecureFifoTopic } from '../src';
-import { ENV, newStack } from './util';
+import { ENV, newApp, newStack } from './util';
 
 // Snapshots pin logical IDs and properties: a change here replaces resources in users' stacks.
 // `npx projen test:update` rewrites them deliberately; the normal test run never does.
@@ -48,13 +47,13 @@ test.each([
   ['PriceUpdates', false],
   ['PrivatePriceUpdates', true],
 ])('example %s', (id, privateNetwork) => {
-  const app = new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
+  const app = newApp();
   const stack = new PriceUpdatesStack(app, id, { env: ENV, privateNetwork: privateNetwork ? PLACEHOLDER_VPC : undefined });
   expect(Template.fromStack(stack).toJSON()).toMatchSnapshot();
 });
 
 test.each(['platform', 'retail', 'billing'] as const)('example platform-teams: %s stack', (name) => {
-  const app = new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
+  const app = newApp();
   const stacks = platformTeams(app, { platformAccount: '111111111111', consumerAccount: '222222222222', region: 'eu-west-1' });
   expect(Template.fromStack(stacks[name]).toJSON()).toMatchSnapshot();
 });

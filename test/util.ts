@@ -1,13 +1,22 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, StackProps } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+
+export { refersTo as references } from '../local/intrinsics';
 
 /** The account and region every unit test synthesizes into. */
 export const ENV = { account: '111111111111', region: 'eu-west-1' };
 
-/** A stack in an App that turns CloudFormation's own template validation findings into synth errors. */
-export function newStack(id = 'Test'): Stack {
-  const app = new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
-  return new Stack(app, id, { env: ENV });
+/** Stack props without an env: the stack is environment-agnostic (the end-to-end tests deploy it into the emulator's account). */
+export const ENVIRONMENT_AGNOSTIC: StackProps = {};
+
+/** An App that turns CloudFormation's own template validation findings into synth errors. */
+export function newApp(): App {
+  return new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
+}
+
+/** A stack in a `newApp()`, in ENV unless `props` say otherwise. */
+export function newStack(id = 'Test', props: StackProps = { env: ENV }): Stack {
+  return new Stack(newApp(), id, props);
 }
 
 /** All resources of one type, as [logicalId, resource] pairs. */
@@ -18,10 +27,4 @@ export function resourcesOf(template: Template, type: string): Array<[string, an
 /** The ids of warnings in a stack that match a cdk-secure-fifo warning id. */
 export function warningsWithId(stack: Stack, id: string) {
   return Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp(id));
-}
-
-/** Whether any value in `obj` references `logicalId` with Ref or Fn::GetAtt. */
-export function references(obj: unknown, logicalId: string): boolean {
-  const json = JSON.stringify(obj);
-  return json.includes(`{"Ref":"${logicalId}"}`) || json.includes(`{"Fn::GetAtt":["${logicalId}"`);
 }

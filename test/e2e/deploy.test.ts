@@ -1,7 +1,8 @@
 import { GetSubscriptionAttributesCommand, GetTopicAttributesCommand } from '@aws-sdk/client-sns';
 import { DeleteQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { CfnElement, Duration, Stack } from 'aws-cdk-lib';
-import { Deployed, deployStack, newStack } from './harness';
+import { ENVIRONMENT_AGNOSTIC, newStack } from '../util';
+import { Deployed, deployStack } from './harness';
 import { CfnTemplate, deployTemplate, DeployReport, discoverDeployed } from '../../local/deploy';
 import { Emulator, startEmulator } from '../../local/emulator';
 import { consume, publish } from '../../local/messaging';
@@ -21,7 +22,7 @@ describe('deploying a FifoFanout template', () => {
   let retail: FifoSubscriber;
   let stack: Stack;
   beforeAll(async () => {
-    stack = newStack('DeployFanout');
+    stack = newStack('DeployFanout', ENVIRONMENT_AGNOSTIC);
     prices = new FifoFanout(stack, 'Prices', { topicName: 'deploy-prices', contentBasedDeduplication: true });
     prices.addSubscriber('Wholesale', { queueName: 'deploy-wholesale' });
     retail = prices.addSubscriber('Retail', { queueName: 'deploy-retail', maxReceiveCount: 3, visibilityTimeout: Duration.seconds(7) });

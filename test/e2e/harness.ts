@@ -1,15 +1,9 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { CfnTemplate, deployTemplate, DeployReport } from '../../local/deploy';
 import { MessagingTarget } from '../../local/emulator';
-
-/** A stack in an App that turns CloudFormation's own template validation into synth errors. */
-export function newStack(id: string): Stack {
-  const app = new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
-  return new Stack(app, id);
-}
 
 /** A stack deployed into the emulator, with lookups from constructs to what the emulator created. */
 export interface Deployed {

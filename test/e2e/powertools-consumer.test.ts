@@ -8,7 +8,8 @@
 import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { Duration } from 'aws-cdk-lib';
 import type { Context, SQSEvent } from 'aws-lambda';
-import { deployStack, newStack } from './harness';
+import { ENVIRONMENT_AGNOSTIC, newStack } from '../util';
+import { deployStack } from './harness';
 import { fifoHandler, PriceUpdate } from '../../examples/consumer/handler';
 import { Emulator, startEmulator } from '../../local/emulator';
 import { consume, publish } from '../../local/messaging';
@@ -32,7 +33,7 @@ interface Outcome {
 }
 
 async function run(): Promise<Outcome> {
-  const stack = newStack('PowertoolsConsumer');
+  const stack = newStack('PowertoolsConsumer', ENVIRONMENT_AGNOSTIC);
   const fanout = new FifoFanout(stack, 'Prices');
   const retail = fanout.addSubscriber('Retail', { maxReceiveCount: MAX_RECEIVE_COUNT, visibilityTimeout: Duration.seconds(30) });
   const deployed = await deployStack(emulator, stack);

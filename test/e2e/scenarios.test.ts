@@ -8,7 +8,8 @@ import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { bodiesByGroup, Deployed, deployStack, newStack } from './harness';
+import { ENVIRONMENT_AGNOSTIC, newStack } from '../util';
+import { bodiesByGroup, Deployed, deployStack } from './harness';
 import { Emulator, startEmulator } from '../../local/emulator';
 import { Consumption, consume, Delivery, publish, publishAll, Publication } from '../../local/messaging';
 import { FifoFanout, FifoSubscriber } from '../../src';
@@ -27,7 +28,7 @@ async function fanout(
   props: ConstructorParameters<typeof FifoFanout>[2],
   subscribers: { [id: string]: Parameters<FifoFanout['addSubscriber']>[1] },
 ): Promise<{ stack: Stack; deployed: Deployed; topicArn: string; subscribers: { [id: string]: FifoSubscriber } }> {
-  const stack = newStack(stackId);
+  const stack = newStack(stackId, ENVIRONMENT_AGNOSTIC);
   const construct = new FifoFanout(stack, 'Prices', props);
   const added: { [id: string]: FifoSubscriber } = {};
   for (const [id, options] of Object.entries(subscribers)) {

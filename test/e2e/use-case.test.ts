@@ -4,7 +4,7 @@
  * Both stacks are deployed once; each test publishes its own prices (own parts and deduplication
  * IDs) and drains every subscriber queue, so the tests do not see each other's messages.
  */
-import { App } from 'aws-cdk-lib';
+import { newApp } from '../util';
 import { Deployed, deployStack } from './harness';
 import { PriceUpdatesStack } from '../../examples/price-updates/stack';
 import { Emulator, startEmulator } from '../../local/emulator';
@@ -42,7 +42,7 @@ let withIds: PriceUpdates;
 let contentDedup: PriceUpdates;
 beforeAll(async () => {
   // One App for both stacks: it is synthesized (and validated) once.
-  const app = new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
+  const app = newApp();
   const main = new PriceUpdatesStack(app, 'PriceUpdates');
   const content = new PriceUpdatesStack(app, 'ContentDedupPriceUpdates', { topicName: 'price-updates-content-dedup', contentBasedDeduplication: true });
   withIds = urlsOf(main, await deployStack(emulator, main));
