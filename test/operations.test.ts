@@ -6,8 +6,8 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { FifoAlarms, FifoFanout, FifoSubscriber, MessagingEndpoints, SecureFifoTopic } from '../src';
-import { ENV, newApp, newStack, resourcesOf } from './util';
+import { FifoAlarms, FifoFanout, FifoSubscriber, MessagingEndpoints, SecureFifoTopic, ValidationErrorCode } from '../src';
+import { ENV, newApp, newStack, resourcesOf, expectRefused } from './util';
 
 /*
  * Operations: alarms and a dashboard so that no message is lost unseen, Lambda consumers wired the
@@ -143,14 +143,17 @@ describe('FifoAlarms', () => {
   ])('%s outside (0, 1) is refused', (prop, extra, value) => {
     const stack = newStack();
     const fanout = new FifoFanout(stack, 'Prices');
-    expect(() => new FifoAlarms(stack, 'Alarms', { topic: fanout.topic, subscribers: [fanout.addSubscriber('A')], ...extra })).toThrow(
-      new RegExp(`Test/Alarms: invalid FifoAlarms props:\\n {2}- ${prop}: ${value} is not allowed; allowed: a fraction greater than 0 and less than 1`),
-    );
+    const error = expectRefused(() => new FifoAlarms(stack, 'Alarms', { topic: fanout.topic, subscribers: [fanout.addSubscriber('A')], ...extra }), 'Test/Alarms', [
+      [prop, ValidationErrorCode.ALARM_SETTINGS],
+    ]);
+    expect(error.message).toContain(`${prop}: ${value} is not allowed`);
   });
 
   test('no subscribers is refused', () => {
     const stack = newStack();
-    expect(() => new FifoAlarms(stack, 'Alarms', { topic: new SecureFifoTopic(stack, 'T'), subscribers: [] })).toThrow(/- subscribers: \[\] is not allowed/);
+    expectRefused(() => new FifoAlarms(stack, 'Alarms', { topic: new SecureFifoTopic(stack, 'T'), subscribers: [] }), 'Test/Alarms', [
+      ['subscribers', ValidationErrorCode.ALARM_SETTINGS],
+    ]);
   });
 
   test('100 subscribers: every stack stays within 500 resources, alarms in their own stack', () => {
