@@ -57,6 +57,9 @@ export enum ValidationErrorCode {
 
 /**
  * Recognizes the library's validation errors (as aws-cdk-lib's `Errors.isValidationError` does).
+ * These helpers read properties of the JavaScript error, so they work in TypeScript and
+ * JavaScript; in other languages, read the codes from the message, where each problem ends with
+ * `[Code]`.
  */
 export class SecureFifoErrors {
   /**

@@ -1,4 +1,4 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, Names, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -96,8 +96,13 @@ export class FifoAlarms extends Construct {
     super(scope, id);
     const problems = new Problems();
     for (const [prop, value] of [['queueAgeRatio', props.queueAgeRatio], ['deadLetterAgeRatio', props.deadLetterAgeRatio]] as const) {
-      if (value !== undefined && !Token.isUnresolved(value) && !(value > 0 && value < 1)) {
+      if (value !== undefined && (Token.isUnresolved(value) || !(value > 0 && value < 1))) {
         problems.add(ValidationErrorCode.ALARM_SETTINGS, prop, value, 'allowed: a fraction greater than 0 and less than 1 (of the retention period)');
+      }
+    }
+    for (const subscriber of props.subscribers) {
+      if (subscriber.retentionPeriod.isUnresolved()) {
+        problems.add(ValidationErrorCode.ALARM_SETTINGS, 'subscribers', subscriber.node.path, 'allowed: subscribers whose retentionPeriod is known at synth (the age thresholds derive from it)');
       }
     }
     if (props.subscribers.length === 0) {
@@ -157,7 +162,9 @@ export class FifoAlarms extends Construct {
           label,
           period,
         });
-      const name = subscriber.node.id;
+      // Two subscribers may share an id (two fan-outs, two stacks): the path then tells them apart.
+      const name = props.subscribers.filter((s) => s.node.id === subscriber.node.id).length > 1
+        ? Names.uniqueId(subscriber) : subscriber.node.id;
       const queueAge = Math.floor(subscriber.retentionPeriod.toSeconds() * queueAgeRatio);
       const deadLetterAge = Math.floor(DEAD_LETTER_RETENTION.toSeconds() * deadLetterAgeRatio);
       // SQS stops publishing metrics for a queue inactive for six hours: a missing point keeps the

@@ -5,7 +5,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { topicPolicyArn } from './private/names';
 import { allowServiceOnKey } from './private/policies';
-import { checkDaysRange, checkKeyAlias, checkRemovalPolicy, PENDING_WINDOW_DAYS, Problems } from './private/validation';
+import { checkDaysRange, checkKeyAlias, checkRemovalPolicy, checkTokenInDays, PENDING_WINDOW_DAYS, Problems } from './private/validation';
 
 /**
  * Properties for a `FifoKey`.
@@ -61,6 +61,7 @@ export class FifoKey extends kms.Key {
     checkKeyAlias(problems, 'alias', props.alias);
     checkDaysRange(problems, 'pendingWindow', props.pendingWindow, PENDING_WINDOW_DAYS);
     checkRemovalPolicy(problems, 'removalPolicy', props.removalPolicy);
+    checkTokenInDays(problems, 'pendingWindow', props.pendingWindow);
     problems.throwIfAny([scope.node.path, id].filter((p) => p !== '').join('/'), 'FifoKey');
     // kms.Key judges a token (a CfnParameter, a Lazy) as a number and refuses it: a token is passed
     // to the CfnKey untouched instead, to be checked by KMS at deploy time.
@@ -97,7 +98,8 @@ export class FifoKey extends kms.Key {
    * pinned by `aws:SourceArn` = the topic's ARN, written from the topic's name so that the key
    * policy never references the topic (no Topic<->Key cycle). Subscribing a queue does this for you.
    *
-   * @param topic the topic, of this app or imported
+   * @param topic the topic, of this app or imported; a topic of this app needs a physical name
+   * (every `SecureFifoTopic` has one), or the statement references the topic
    */
   public allowSnsTopic(topic: sns.ITopic): void {
     this.allowServicePrincipal('sns.amazonaws.com', topicPolicyArn(topic));

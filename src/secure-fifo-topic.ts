@@ -148,7 +148,8 @@ export class SecureFifoTopic extends sns.TopicBase implements ISecureFifoTopic {
         problems.add(ValidationErrorCode.ARN_FORMAT, 'topicArn', attrs.topicArn, "allowed: the ARN of an SNS FIFO topic ('arn:<partition>:sns:<region>:<account>:<name>.fifo')");
       }
     } else {
-      topicName = Arn.extractResourceName(attrs.topicArn, '');
+      // As sns.Topic.fromTopicArn does: the name is the ARN's last field, resolved at deploy time.
+      topicName = Arn.split(attrs.topicArn, ArnFormat.NO_RESOURCE_NAME).resource;
     }
     problems.throwIfAny([scope.node.path, id].filter((p) => p !== '').join('/'), 'SecureFifoTopic.fromTopicAttributes');
     return new ImportedSecureFifoTopic(scope, id, attrs, topicName);
@@ -287,8 +288,9 @@ export class SecureFifoTopic extends sns.TopicBase implements ISecureFifoTopic {
   }
 
   /**
-   * Grant `sns:Subscribe` on this topic, limited to the SQS protocol (the same as
-   * `grants.subscribe`). For another account, pass `new iam.AccountPrincipal('222222222222')`: the
+   * Grant `sns:Subscribe` on this topic (the same as `grants.subscribe`). When the statement goes
+   * into the topic policy (another account), it is limited to the SQS protocol; a principal of this
+   * account gets an identity-policy statement without that condition. For another account, pass `new iam.AccountPrincipal('222222222222')`: the
    * statement goes into the topic policy and that account creates its subscriptions itself (no
    * confirmation step). For an organisation, add a statement with `aws:PrincipalOrgID` instead.
    *

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnParameter, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -149,6 +149,23 @@ describe('FifoAlarms', () => {
     expect(error.message).toContain(`${prop}: ${value} is not allowed`);
   });
 
+  test('a token retention period or ratio is refused: the thresholds must be known at synth', () => {
+    const stack = newStack();
+    const fanout = new FifoFanout(stack, 'Prices');
+    const seconds = new CfnParameter(stack, 'Seconds', { type: 'Number' }).valueAsNumber;
+    const subscriber = fanout.addSubscriber('A', { retentionPeriod: Duration.seconds(seconds) });
+    expectRefused(() => new FifoAlarms(stack, 'Alarms', { topic: fanout.topic, subscribers: [subscriber], queueAgeRatio: new CfnParameter(stack, 'Ratio', { type: 'Number' }).valueAsNumber }),
+      'Test/Alarms', [['queueAgeRatio', ValidationErrorCode.ALARM_SETTINGS], ['subscribers', ValidationErrorCode.ALARM_SETTINGS]]);
+  });
+
+  test('subscribers with the same construct id in two fan-outs get alarms of their own', () => {
+    const stack = newStack();
+    const one = new FifoFanout(stack, 'One', { topicName: 'one' });
+    const two = new FifoFanout(stack, 'Two', { topicName: 'two' });
+    new FifoAlarms(stack, 'Alarms', { topic: one.topic, subscribers: [one.addSubscriber('Retail'), two.addSubscriber('Retail')] });
+    Template.fromStack(stack).resourceCountIs('AWS::CloudWatch::Alarm', 3 + 2 * 3);
+  });
+
   test('no subscribers is refused', () => {
     const stack = newStack();
     expectRefused(() => new FifoAlarms(stack, 'Alarms', { topic: new SecureFifoTopic(stack, 'T'), subscribers: [] }), 'Test/Alarms', [
@@ -224,6 +241,7 @@ describe('Lambda consumers', () => {
     ['batchSize 11 on a FIFO queue', { batchSize: 11 }, 'batchSize: 11 is not allowed; allowed: a whole number from 1 to 10'],
     ['a batching window on a FIFO queue', { maxBatchingWindow: Duration.seconds(5) }, 'maxBatchingWindow: 5 seconds is not allowed; allowed: unset for a FIFO queue'],
     ['maxConcurrency 1', { maxConcurrency: 1 }, 'maxConcurrency: 1 is not allowed; allowed: a whole number from 2 to 1000'],
+    ['a batching window over 5 minutes', { maxBatchingWindow: Duration.seconds(301) }, 'maxBatchingWindow: 5 minutes 1 second is not allowed; allowed: at most 5 minutes'],
   ])('%s is refused', (_what, options, message) => {
     const { add } = withConsumer(Duration.seconds(5), undefined, options);
     expect(add).toThrow(message);
@@ -244,6 +262,15 @@ describe('Lambda consumers', () => {
     for (const deny of denies) {
       expect(deny.Condition.ArnNotEquals).toEqual({ 'aws:PrincipalArn': [{ 'Fn::GetAtt': [stack.getLogicalId(fn.role!.node.defaultChild as any), 'Arn'] }] });
     }
+  });
+
+  test('a standard subscriber refuses more than 10 per batch without a batching window (our error, not aws-cdk-lib\'s)', () => {
+    const stack = newStack();
+    const analytics = new FifoFanout(stack, 'Prices').addStandardSubscriber('Analytics', { visibilityTimeout: Duration.minutes(1) });
+    const fn = new lambda.Function(stack, 'Consumer', {
+      runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({});'), timeout: Duration.seconds(10),
+    });
+    expectRefused(() => analytics.addLambdaConsumer(fn, { batchSize: 100 }), 'Test/Prices/Analytics', [['batchSize', ValidationErrorCode.LAMBDA_CONSUMER]]);
   });
 
   test('a standard subscriber takes a Lambda consumer too (batching window allowed)', () => {

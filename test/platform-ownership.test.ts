@@ -1,10 +1,10 @@
-import { Annotations as CoreAnnotations, Stack } from 'aws-cdk-lib';
+import { Annotations as CoreAnnotations, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { MonitoringFacade } from 'cdk-monitoring-constructs';
-import { FifoFanout, FifoSubscriber, SecureFifoQueue, SecureFifoTopic, ValidationErrorCode } from '../src';
+import { FifoFanout, FifoSubscriber, SecureFifoQueue, SecureFifoTopic, ValidationErrorCode, FifoKey } from '../src';
 import { ENV, newApp, newStack, resourcesOf, warningsWithId, expectRefused } from './util';
 
 /*
@@ -283,4 +283,30 @@ test('cdk-monitoring-constructs monitors two fan-outs of two subscribers each', 
   for (const name of ['prices-retail.fifo', 'prices-wholesale-dlq.fifo', 'stock-retail.fifo', 'stock.fifo']) {
     expect(dashboard).toContain(name);
   }
+});
+
+describe('review fixes', () => {
+  test('a topic imported from a deploy-time ARN synthesizes, its policies name that ARN, and its subscriber gets its own key', () => {
+    const stack = newStack();
+    const arn = new CfnParameter(stack, 'PricesArn', { type: 'String', default: PLATFORM_TOPIC_ARN }).valueAsString;
+    const topic = SecureFifoTopic.fromTopicArn(stack, 'Prices', arn);
+    new FifoSubscriber(stack, 'Billing', { topic });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Condition: { ArnEquals: { 'aws:SourceArn': { Ref: 'PricesArn' } } } })]) },
+    });
+  });
+
+  test('a token pendingWindow not given in days is our error, not kms.Key\'s', () => {
+    const stack = newStack();
+    const hours = new CfnParameter(stack, 'Hours', { type: 'Number' }).valueAsNumber;
+    expectRefused(() => new FifoKey(stack, 'Key', { pendingWindow: Duration.hours(hours) }), 'Test/Key', [['pendingWindow', ValidationErrorCode.OUT_OF_RANGE]]);
+  });
+
+  test('a token queue duration not given in seconds is our error, not aws-cdk-lib\'s', () => {
+    const stack = newStack();
+    const days = new CfnParameter(stack, 'Days', { type: 'Number' }).valueAsNumber;
+    expectRefused(() => new SecureFifoQueue(stack, 'Queue', { retentionPeriod: Duration.days(days) }), 'Test/Queue', [['retentionPeriod', ValidationErrorCode.OUT_OF_RANGE]]);
+  });
 });

@@ -32,6 +32,12 @@ export function addLambdaConsumer(
   if (options.maxConcurrency !== undefined && !Token.isUnresolved(options.maxConcurrency)) {
     checkIntRange(problems, 'maxConcurrency', options.maxConcurrency, { min: 2, max: 1000 });
   }
+  if (!queue.fifo && (options.batchSize ?? 10) > 10 && options.maxBatchingWindow === undefined) {
+    problems.add(ValidationErrorCode.LAMBDA_CONSUMER, 'batchSize', options.batchSize, 'allowed: up to 10 without maxBatchingWindow (Lambda takes more than 10 per batch only with a batching window)');
+  }
+  if (options.maxBatchingWindow !== undefined && !options.maxBatchingWindow.isUnresolved() && options.maxBatchingWindow.toSeconds() > 300) {
+    problems.add(ValidationErrorCode.LAMBDA_CONSUMER, 'maxBatchingWindow', options.maxBatchingWindow, 'allowed: at most 5 minutes');
+  }
   if (queue.fifo && options.maxBatchingWindow !== undefined) {
     problems.add(ValidationErrorCode.LAMBDA_CONSUMER, 'maxBatchingWindow', options.maxBatchingWindow, 'allowed: unset for a FIFO queue (Lambda takes no batching window for FIFO event sources)');
   }

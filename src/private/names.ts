@@ -67,13 +67,14 @@ function generated(scope: IConstruct, maxLength: number): string {
 }
 
 /**
- * The topic's ARN for policies: the ARN itself when it is known text (an imported topic), else
+ * The topic's ARN for policies: the ARN itself when it is known text or the topic is imported, else
  * `arn:<partition>:sns:<region>:<account>:<name>` built from the topic's name and environment, so
  * that a policy never `Ref`s the topic (the Topic<->Key cycle, aws-cdk#35418) and a policy in
  * another stack does not make that stack export the topic.
  */
 export function topicPolicyArn(topic: sns.ITopic): string {
-  if (!Token.isUnresolved(topic.topicArn)) {
+  // A topic of another stack or account (imported: no CfnTopic here) is named by its ARN as given.
+  if (!Token.isUnresolved(topic.topicArn) || !(topic.node.defaultChild instanceof sns.CfnTopic)) {
     return topic.topicArn;
   }
   return Stack.of(topic).formatArn({

@@ -178,12 +178,12 @@ function newDeadLetterQueue(scope: Construct, id: string, queue: sqs.IQueue, key
 
 /**
  * The topic's key, when a subscriber may use it for its queue without reaching into another
- * stack: the key of a topic created in the subscriber's own stack (an imported topic has a literal
- * ARN). Otherwise (a topic of another stack, or imported) the queue gets a key of its own.
+ * stack: the key of a topic created in the subscriber's own stack (it has a CfnTopic; an imported
+ * topic has none). Otherwise (a topic of another stack, or imported) the queue gets a key of its own.
  */
 export function sameStackKey(topic: sns.ITopic, subscriber: Construct): kms.IKey | undefined {
   const here = Stack.of(subscriber);
   const key = topic.masterKey;
-  const createdHere = Token.isUnresolved(topic.topicArn) && Stack.of(topic) === here;
+  const createdHere = topic.node.defaultChild instanceof sns.CfnTopic && Stack.of(topic) === here;
   return createdHere && key !== undefined && Stack.of(key) === here ? key : undefined;
 }

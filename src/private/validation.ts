@@ -28,7 +28,7 @@ export class Problems {
     }
     const list = this.items.map((p) => `  - ${p.text}`).join('\n');
     const error = new Error(`${typeof scope === 'string' ? scope : scope.node.path}: invalid ${what} props:\n${list}`);
-    // Read by SecureFifoErrors: plain properties, so the error stays an Error across jsii languages.
+    // Read by SecureFifoErrors (TypeScript/JavaScript); other languages read the `[Code]`s in the message.
     Object.assign(error, { secureFifoCodes: this.items.map((p) => p.code), secureFifoProps: this.items.map((p) => p.prop) });
     throw error;
   }
@@ -167,7 +167,16 @@ export function checkSecondsRange(
   range: { min: number; max: number },
   allowedText: string,
 ): void {
-  if (value === undefined || value.isUnresolved()) {
+  if (value === undefined) {
+    return;
+  }
+  if (value.isUnresolved()) {
+    // aws-cdk-lib passes a token on only in seconds (`Duration.seconds(token)`).
+    try {
+      value.toSeconds();
+    } catch {
+      problems.add(ValidationErrorCode.OUT_OF_RANGE, prop, 'a token duration not in seconds', 'allowed: Duration.seconds(token) (a deploy-time value can only be passed on in the unit CloudFormation takes)');
+    }
     return;
   }
   const seconds = value.toSeconds({ integral: false });
@@ -285,5 +294,17 @@ export function checkMaxLength(problems: Problems, prop: string, value: string |
 export function checkRemovalPolicy(problems: Problems, prop: string, value: RemovalPolicy | undefined): void {
   if (value === RemovalPolicy.SNAPSHOT) {
     problems.add(ValidationErrorCode.REMOVAL_POLICY, prop, 'SNAPSHOT', 'allowed: RETAIN, RETAIN_ON_UPDATE_OR_DELETE or DESTROY (SQS queues and KMS keys cannot be snapshotted)');
+  }
+}
+
+/** A token duration passed on as a number of days must be given in days (`Duration.days(token)`): its unit cannot be converted before deploy time. */
+export function checkTokenInDays(problems: Problems, prop: string, value: Duration | undefined): void {
+  if (value === undefined || !value.isUnresolved()) {
+    return;
+  }
+  try {
+    value.toDays();
+  } catch {
+    problems.add(ValidationErrorCode.OUT_OF_RANGE, prop, 'a token duration not in days', 'allowed: Duration.days(token) (a deploy-time value can only be passed on in the unit CloudFormation takes)');
   }
 }
