@@ -167,7 +167,8 @@ export class FifoAlarms extends Construct {
         ? Names.uniqueId(subscriber) : subscriber.node.id;
       const queueAge = Math.floor(subscriber.retentionPeriod.toSeconds() * queueAgeRatio);
       const deadLetterAge = Math.floor(DEAD_LETTER_RETENTION.toSeconds() * deadLetterAgeRatio);
-      // SQS stops publishing metrics for a queue inactive for six hours: a missing point keeps the
+      // SQS stops publishing metrics for a queue inactive for six hours
+      // (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html): a missing point keeps the
       // alarm's state (IGNORE), so a DLQ that still holds a message never turns OK by going quiet.
       const alarms: SubscriberAlarms = {
         deadLetterQueueNotEmpty: alarm(`${name}DeadLetterQueueNotEmpty`, combined('ApproximateNumberOfMessagesVisible', `${name} DLQ depth`), 1,
@@ -209,7 +210,7 @@ export class FifoAlarms extends Construct {
   public alarmsFor(subscriber: IFifoTopicSubscriber): SubscriberAlarms {
     const alarms = this.perSubscriber.get(subscriber);
     if (!alarms) {
-      throw new Error(`${this.node.path}: ${subscriber.node.path} is not one of the subscribers these alarms watch`);
+      throw new Error(`${this.node.path}: alarmsFor(${subscriber.node.path}): not one of these alarms' subscribers; allowed: a subscriber passed in the subscribers prop`);
     }
     return alarms;
   }

@@ -166,6 +166,12 @@ describe('FifoAlarms', () => {
     Template.fromStack(stack).resourceCountIs('AWS::CloudWatch::Alarm', 3 + 2 * 3);
   });
 
+  test('alarmsFor refuses a subscriber the alarms do not watch, naming both', () => {
+    const { alarms, fanout } = monitored();
+    const stranger = fanout.addSubscriber('Stranger');
+    expect(() => alarms.alarmsFor(stranger)).toThrow(/Monitoring\/Alarms: alarmsFor\(Platform\/Prices\/Stranger\): not one of these alarms' subscribers; allowed: a subscriber passed in the subscribers prop/);
+  });
+
   test('no subscribers is refused', () => {
     const stack = newStack();
     expectRefused(() => new FifoAlarms(stack, 'Alarms', { topic: new SecureFifoTopic(stack, 'T'), subscribers: [] }), 'Test/Alarms', [
