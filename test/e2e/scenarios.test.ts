@@ -1,8 +1,8 @@
 /**
  * The library's promises, checked on the library's own synthesized templates deployed into the
  * embedded SNS/SQS emulator (in-process: fauxqs 1.9.2 on Node 20, 2.x on Node >= 22.5). One stack
- * per scenario; each scenario
- * publishes and consumes once in `beforeAll`, and each test asserts one behaviour of the outcome.
+ * per scenario; each scenario publishes and consumes once in `beforeAll`, and each test asserts one
+ * behaviour of the outcome.
  */
 import { GetTopicAttributesCommand } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
