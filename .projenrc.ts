@@ -101,9 +101,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
   gitignore: [
     'cdk.out/', 'examples/**/cdk.out/', '.jsii-bindings/', 'rosetta/*.tabl.json', '.jsii.tabl.json',
     'integ/node_modules/', '/integ/.snapshot-check/', '/integ/test/cdk-integ.out.*/',
+    // Node binaries of the test matrix (test:node).
+    '/.node-matrix/',
   ],
   npmignoreEnabled: true,
-  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/local/', '/bench/', '/rosetta/', '/.ci/', '/cdk.out/', '/integ/', '/CONTRIBUTING.md'] },
+  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/local/', '/bench/', '/rosetta/', '/.ci/', '/cdk.out/', '/integ/', '/CONTRIBUTING.md', '/.node-matrix/'] },
 });
 
 // The tests deliberately run on a newer aws-cdk-lib than the peer floor (see CDK_TEST_VERSION).
@@ -189,6 +191,30 @@ project.addTask('integ:deploy', {
   description: 'Deploy the integration tests to the AWS account of your credentials and run their assertions',
   cwd: 'integ',
   steps: [{ exec: 'npm ci --no-audit --no-fund' }, { exec: 'npm run deploy' }],
+});
+
+// -- Node matrix. `build` runs every suite on the machine's Node (20 in CI, the `minNodeVersion`);
+// `test:node` runs the suites whose outcome can depend on the runtime on the other supported lines,
+// with Node binaries from the npm registry's `node` package (pinned exact, cached in .node-matrix/):
+// synthesis and validation of every construct, and everything that runs code on the emulator (e2e,
+// the demo), where Node >= 22.5 switches to fauxqs 2.x. Left to the one full run: the per-construct
+// unit suites (their synthesis is exercised here through the fan-out and the e2e stacks), snapshots,
+// compliance (cdk-nag, cfn-guard), policy simulation, property-based, bench, operations, endpoints and
+// update-safety suites, which compare synthesized JSON and do not run differently per Node. Each jest
+// file costs a few CPU seconds to load aws-cdk-lib: fewer files is most of the time saved.
+// .ci/run runs it after the build; together the two stay under CI's 12-minute budget (CONTRIBUTING.md).
+const NODE_MATRIX = ['22.23.3', '24.21.0'];
+const NODE_MATRIX_SUITES = [
+  // synthesis: the fan-out and the platform/team/consumer-account split (the e2e suites synthesize too)
+  'test/fifo-fanout.test.ts', 'test/platform-ownership.test.ts',
+  // validation: every rule's refusal
+  'test/bad-input.test.ts',
+  // the emulator: deployer, scenarios, the use case, the Powertools consumer, the demo
+  'test/e2e/',
+];
+project.addTask('test:node', {
+  description: `Run the runtime-sensitive suites (synth, validation, e2e on the emulator, the demo) on Node ${NODE_MATRIX.join(' and ')} from the npm registry (cached in .node-matrix/)`,
+  exec: `node .ci/node-matrix.mjs ${NODE_MATRIX.map((v) => `--node=${v}`).join(' ')} ${NODE_MATRIX_SUITES.join(' ')}`,
 });
 
 project.addTask('bench', {
