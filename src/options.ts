@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 
@@ -67,6 +68,16 @@ export interface LambdaConsumerOptions {
    * @default - no limit beyond the function's concurrency
    */
   readonly maxConcurrency?: number;
+
+  /**
+   * Provisioned mode: dedicated event pollers for this event source, `minimumPollers` 2-200 and
+   * `maximumPollers` 2-2,000 (at least the minimum). Lambda takes either this or `maxConcurrency`,
+   * not both.
+   *
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html
+   * @default - standard mode: Lambda scales the pollers itself
+   */
+  readonly provisionedPollerConfig?: lambda.ProvisionedPollerConfig;
 
   /**
    * How long Lambda gathers messages before invoking (standard queues only; FIFO event sources take

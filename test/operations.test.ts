@@ -220,6 +220,28 @@ describe('Lambda consumers', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::Lambda::EventSourceMapping', { ScalingConfig: { MaximumConcurrency: 5 } });
   });
 
+  test('provisionedPollerConfig (provisioned mode) is passed through', () => {
+    const { stack, add } = withConsumer(Duration.seconds(5), undefined, { provisionedPollerConfig: { minimumPollers: 2, maximumPollers: 50 } });
+    add();
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::EventSourceMapping', { ProvisionedPollerConfig: { MinimumPollers: 2, MaximumPollers: 50 } });
+  });
+
+  test.each([
+    ['minimumPollers 1 (SQS needs at least 2)', { minimumPollers: 1 }, [['provisionedPollerConfig.minimumPollers', ValidationErrorCode.OUT_OF_RANGE]]],
+    ['minimumPollers 201', { minimumPollers: 201 }, [['provisionedPollerConfig.minimumPollers', ValidationErrorCode.OUT_OF_RANGE]]],
+    ['maximumPollers 2,001', { maximumPollers: 2001 }, [['provisionedPollerConfig.maximumPollers', ValidationErrorCode.OUT_OF_RANGE]]],
+    ['minimumPollers above maximumPollers', { minimumPollers: 20, maximumPollers: 10 }, [['provisionedPollerConfig.minimumPollers', ValidationErrorCode.LAMBDA_CONSUMER]]],
+  ] as Array<[string, lambda.ProvisionedPollerConfig, Array<[string, ValidationErrorCode]>]>)('provisionedPollerConfig with %s is refused', (_what, provisionedPollerConfig, problems) => {
+    const { add } = withConsumer(Duration.seconds(5), undefined, { provisionedPollerConfig });
+    expectRefused(add, 'Test/Prices/Retail', problems);
+  });
+
+  test('provisionedPollerConfig with maxConcurrency is refused (Lambda takes one or the other)', () => {
+    const { add } = withConsumer(Duration.seconds(5), undefined, { maxConcurrency: 5, provisionedPollerConfig: { minimumPollers: 2 } });
+    const error = expectRefused(add, 'Test/Prices/Retail', [['provisionedPollerConfig', ValidationErrorCode.LAMBDA_CONSUMER]]);
+    expect(error.message).toMatch(/allowed: one of provisionedPollerConfig and maxConcurrency/);
+  });
+
   test("the function's role may receive, delete and change visibility, and decrypt, nothing more on the key", () => {
     const { stack, add } = withConsumer(Duration.seconds(5));
     add();

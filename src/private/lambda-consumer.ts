@@ -12,6 +12,31 @@ import type { LambdaConsumerOptions } from '../options';
 const LAMBDA_DEFAULT_TIMEOUT = Duration.seconds(3);
 
 /**
+ * Provisioned mode for an SQS event source. Ranges for SQS: MinimumPollers 2-200 (default 2),
+ * MaximumPollers at least 2 (default 200) (https://docs.aws.amazon.com/lambda/latest/api/API_ProvisionedPollerConfig.html);
+ * maximum concurrency and provisioned mode are mutually exclusive
+ * (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html). The upper bound of
+ * MaximumPollers is 2,000 here: the API reference has said 2,000 and, lately, 10,000 for SQS, and
+ * aws-cdk-lib's SqsEventSource (2.257.0, our peer floor, through 2.276.0) refuses more than 2,000, so
+ * this bound never refuses what aws-cdk-lib would accept. These checks run first so that the error
+ * names our prop and collects with the others.
+ */
+function checkProvisionedPollers(problems: Problems, options: LambdaConsumerOptions): void {
+  const pollers = options.provisionedPollerConfig;
+  if (pollers === undefined) return;
+  checkIntRange(problems, 'provisionedPollerConfig.minimumPollers', pollers.minimumPollers, { min: 2, max: 200 });
+  checkIntRange(problems, 'provisionedPollerConfig.maximumPollers', pollers.maximumPollers, { min: 2, max: 2000 });
+  const { minimumPollers: min, maximumPollers: max } = pollers;
+  if (min !== undefined && max !== undefined && !Token.isUnresolved(min) && !Token.isUnresolved(max) && min > max) {
+    problems.add(ValidationErrorCode.LAMBDA_CONSUMER, 'provisionedPollerConfig.minimumPollers', min, `allowed: at most maximumPollers (${max})`);
+  }
+  if (options.maxConcurrency !== undefined) {
+    problems.add(ValidationErrorCode.LAMBDA_CONSUMER, 'provisionedPollerConfig', 'set with maxConcurrency',
+      'allowed: one of provisionedPollerConfig and maxConcurrency (Lambda scales an SQS event source either by maximum concurrency or in provisioned mode)');
+  }
+}
+
+/**
  * Wires a Lambda function to a subscriber's queue the way AWS documents for SQS event sources
  * (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-parameters.html,
  * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-lambda-function-trigger.html):
@@ -32,6 +57,7 @@ export function addLambdaConsumer(
   if (options.maxConcurrency !== undefined && !Token.isUnresolved(options.maxConcurrency)) {
     checkIntRange(problems, 'maxConcurrency', options.maxConcurrency, { min: 2, max: 1000 });
   }
+  checkProvisionedPollers(problems, options);
   if (!queue.fifo && (options.batchSize ?? 10) > 10 && options.maxBatchingWindow === undefined) {
     problems.add(ValidationErrorCode.LAMBDA_CONSUMER, 'batchSize', options.batchSize, 'allowed: up to 10 without maxBatchingWindow (Lambda takes more than 10 per batch only with a batching window)');
   }
@@ -53,6 +79,7 @@ export function addLambdaConsumer(
   const source = new sources.SqsEventSource(queue, {
     batchSize: options.batchSize ?? 10,
     maxConcurrency: options.maxConcurrency,
+    provisionedPollerConfig: options.provisionedPollerConfig,
     maxBatchingWindow: queue.fifo ? undefined : options.maxBatchingWindow,
     reportBatchItemFailures: true,
   });
