@@ -20,6 +20,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   defaultReleaseBranch: 'main',
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
+  // engines: >= 20.0.0, as aws-cdk-lib's own (2.257.0-2.276.0). Supported are Node 22 and 24: the AWS CDK
+  // ended Node 20 support on 2026-10-30 (https://docs.aws.amazon.com/cdk/v2/guide/node-versions.html).
+  // 20 stays the floor because the CI machines run it; test:node covers 22 and 24 (README says so).
   minNodeVersion: '20.0.0',
   workflowNodeVersion: '22.x',
 
