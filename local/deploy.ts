@@ -262,7 +262,9 @@ export async function deployTemplate(template: CfnTemplate, target: MessagingTar
   return { ...report, update };
 }
 
-async function create(creator: Creator, target: MessagingTarget, logicalId: string, type: string, prepared: Prepared, stackName: string): Promise<Created> {
+async function create(
+  creator: Creator, target: MessagingTarget, logicalId: string, type: string, prepared: Prepared, stackName: string,
+): Promise<Created> {
   try {
     return await creator(target, logicalId, prepared, stackName);
   } catch (err) {
