@@ -43,6 +43,17 @@ export const KNOWN_GAPS = {
     realSns: 'matches when any element of the array matches (that body would reach both businesses)',
     source: 'dist/sns/filter.js (flattenToAttributes skips arrays); the story publishes one business per body',
   },
+  encryptionAtRest: {
+    fauxqs: 'stores KmsMasterKeyId on topics and queues but encrypts nothing and calls no KMS',
+    realSns: 'encrypts the body of each message published or sent after the key is set, and leaves the backlog as it was ' +
+      '(https://docs.aws.amazon.com/sns/latest/dg/fifo-message-security.html)',
+    source: 'dist/sns/actions/setTopicAttributes.js and dist/sqs/sqsTypes.js (KmsMasterKeyId is a stored attribute only)',
+  },
+  policiesNotEvaluated: {
+    fauxqs: 'evaluates no IAM, key, topic or queue policy: every caller may publish, send, receive and decrypt',
+    realSns: 'refuses a publisher or consumer without the KMS actions on the new key, and SNS without the key policy grant',
+    source: 'fauxqs has no policy evaluation; the policy proofs (iam-simulate) and the SecureExistingFifo unit tests cover it',
+  },
 } satisfies { [name: string]: BehaviourGap };
 
 /** Turns observations into checks. */
@@ -64,6 +75,18 @@ export class Checks {
       this.all.push({ promise, outcome: 'NOT EMULATED', detail: `${seen}: fauxqs ${gap.fauxqs}; real SNS ${gap.realSns}` });
     } else {
       this.check(promise, false, seen);
+    }
+  }
+
+  /**
+   * A promise no run on this target can observe: NOT EMULATED on the embedded emulator (the gap is
+   * known), FAIL elsewhere, where it should have been observable.
+   */
+  public notObservable(promise: string, gap: BehaviourGap, seen: string): void {
+    if (this.gapsExpected) {
+      this.all.push({ promise, outcome: 'NOT EMULATED', detail: `${seen}: fauxqs ${gap.fauxqs}; real SNS/SQS ${gap.realSns}` });
+    } else {
+      this.check(promise, false, `not observed: ${seen}`);
     }
   }
 
