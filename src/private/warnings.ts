@@ -14,4 +14,8 @@ export const WARNING = {
   endpointRestrictedToRegisteredResources: 'cdk-secure-fifo:endpointRestrictedToRegisteredResources',
   keyRotationOff: 'cdk-secure-fifo:keyRotationOff',
   signatureVersion1: 'cdk-secure-fifo:signatureVersion1',
+  backlogNotReencrypted: 'cdk-secure-fifo:backlogNotReencrypted',
+  externalConsumersNeedKey: 'cdk-secure-fifo:externalConsumersNeedKey',
+  principalNeedsKey: 'cdk-secure-fifo:principalNeedsKey',
+  notSecured: 'cdk-secure-fifo:notSecured',
 } as const;
