@@ -70,14 +70,21 @@ export interface BrownfieldOutcome {
   readonly received: { readonly [queueName: string]: readonly Delivery[] };
 }
 
-const TIMEOUT_MS = 10_000;
+
+interface Statement {
+  readonly Effect?: string;
+  readonly Principal?: unknown;
+  readonly Condition?: unknown;
+}
 
 /**
  * Play day 1 and day 2 on `target` and record every promise in `checks`. Throws only when a
  * deployment itself fails (the target refuses a create, or the update would replace a named resource).
+ *
+ * @param timeoutMs how long each consumer waits for the orders it expects
  */
 export async function playBrownfield(
-  target: MessagingTarget, day1Template: CfnTemplate, day2Template: CfnTemplate, stackName: string, checks: Checks,
+  target: MessagingTarget, day1Template: CfnTemplate, day2Template: CfnTemplate, stackName: string, checks: Checks, timeoutMs = 10_000,
 ): Promise<BrownfieldOutcome> {
   // Day 1: the hand-wired stack, unencrypted, with orders waiting for consumers that are not running.
   const day1 = await deployTemplate(day1Template, target, { stackName });
@@ -101,9 +108,12 @@ export async function playBrownfield(
     day2.problems.map((p) => `${p.logicalId}${p.property ? `.${p.property}` : ''}: ${p.message}`).join('; '));
   checks.check('day 2: no resource replaced (no create-only property changed)', update.replaced.length === 0,
     update.replaced.map((r) => `REPLACED ${r.logicalId} (${r.type}): ${r.properties.join(', ')} changed`).join('; '));
-  const statefulDeleted = update.deleted.filter((r) => STATEFUL_TYPES.includes(r.type));
-  checks.check('day 2: nothing stateful deleted (topics, queues, subscriptions, keys)', statefulDeleted.length === 0,
-    statefulDeleted.map((r) => `DELETED ${r.logicalId} (${r.type})`).join('; '));
+  const statefulDeleted = [
+    ...update.deleted.filter((r) => STATEFUL_TYPES.includes(r.type)).map((r) => `DELETED ${r.logicalId} (${r.type})`),
+    ...update.replaced.filter((r) => STATEFUL_TYPES.includes(r.type) && !r.oldKept).map((r) => `DELETED the replaced ${r.logicalId} (${r.oldPhysicalId})`),
+  ];
+  checks.check('day 2: nothing stateful deleted (topics, queues, subscriptions, keys; removed or replaced)', statefulDeleted.length === 0,
+    statefulDeleted.join('; '));
   const moved = Object.values(day1.resources)
     .filter((r) => STATEFUL_TYPES.includes(r.type) && day2.resources[r.logicalId]?.physicalId !== r.physicalId);
   checks.check('day 2: the topic ARN, every queue URL and every subscription ARN are those of day 1', moved.length === 0,
@@ -133,6 +143,19 @@ export async function playBrownfield(
   checks.check(`day 2: KmsMasterKeyId is set on the topic and on all ${Object.keys(keys).length - 1} queues (GetTopicAttributes, GetQueueAttributes)`,
     unencrypted.length === 0, `no key on ${unencrypted.join(', ')}`);
 
+  // The queue policies as stored (read back): TLS-only, and SNS admitted for this topic only.
+  const unguarded: string[] = [];
+  for (const queue of after.queues) {
+    const out = await target.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['Policy'] }));
+    const statements = (JSON.parse(out.Attributes?.Policy || '{}') as { Statement?: Statement[] }).Statement ?? [];
+    const tlsOnly = statements.some((st) => st.Effect === 'Deny' && JSON.stringify(st.Condition ?? {}).includes('"aws:SecureTransport":"false"'));
+    const snsAdmitted = statements.some((st) => st.Effect === 'Allow' && JSON.stringify(st.Principal ?? {}).includes('sns.amazonaws.com')
+      && JSON.stringify(st.Condition ?? {}).includes(`"aws:SourceArn":"${after.topic.arn}"`));
+    if (!tlsOnly || !snsAdmitted) unguarded.push(queue.name!);
+  }
+  checks.check('day 2: each subscribed queue\'s policy (read back) is TLS-only and admits SNS for this topic only, by aws:SourceArn',
+    unguarded.length === 0, `missing on ${unguarded.join(', ')}`);
+
   const withoutDlq: string[] = [];
   for (const subscription of after.subscriptions) {
     const out = await target.sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: subscription.arn }));
@@ -151,7 +174,7 @@ export async function playBrownfield(
     const expected = [...backlog, ...fresh].map((p) => p.body);
     const got = await consume(target.sqs, queue.url!, {
       until: (deliveries) => expected.every((body) => deliveries.some((d) => d.body === body)),
-      timeoutMs: TIMEOUT_MS,
+      timeoutMs,
     });
     received[queue.name!] = got.deliveries;
   }

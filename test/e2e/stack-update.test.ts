@@ -139,7 +139,7 @@ describe('updating a deployed stack', () => {
 describe('updates that only a template shows', () => {
   const deploy = (template: CfnTemplate, previous?: { template: CfnTemplate; report: Awaited<ReturnType<typeof deployTemplate>> }) =>
     deployTemplate(template, emulator, { stackName: 'Literal', previous });
-  const queue = (properties: object) => ({ Type: 'AWS::SQS::Queue', Properties: properties });
+  const queue = (properties: { [property: string]: unknown }) => ({ Type: 'AWS::SQS::Queue', Properties: properties });
 
   test('a create-only change on a custom-named resource that keeps its name fails the update, as CloudFormation does', async () => {
     const day1: CfnTemplate = { Resources: { Q: queue({ QueueName: 'literal-same' }) } };
@@ -169,7 +169,7 @@ describe('updates that only a template shows', () => {
   });
 
   test('a topic attribute removed from the template goes back to its default', async () => {
-    const topic = (properties: object) => ({ Type: 'AWS::SNS::Topic', Properties: { TopicName: 'literal-topic.fifo', FifoTopic: true, ...properties } });
+    const topic = (properties: { [property: string]: unknown }) => ({ Type: 'AWS::SNS::Topic', Properties: { TopicName: 'literal-topic.fifo', FifoTopic: true, ...properties } });
     const day1: CfnTemplate = { Resources: { T: topic({ ContentBasedDeduplication: true }) } };
     const previous = { template: day1, report: await deploy(day1) };
     const updated = await deploy({ Resources: { T: topic({}) } }, previous);
