@@ -9,3 +9,4 @@ export * from './topic-subscriber-base';
 export * from './standard-subscriber';
 export * from './fifo-alarms';
 export * from './messaging-endpoints';
+export * from './fifo-delivery-checks';

@@ -14,4 +14,8 @@ export const WARNING = {
   endpointRestrictedToRegisteredResources: 'cdk-secure-fifo:endpointRestrictedToRegisteredResources',
   keyRotationOff: 'cdk-secure-fifo:keyRotationOff',
   signatureVersion1: 'cdk-secure-fifo:signatureVersion1',
+  subscriptionWithoutDeadLetterQueue: 'cdk-secure-fifo:subscriptionWithoutDeadLetterQueue',
+  rawDeliveryAttributeLimit: 'cdk-secure-fifo:rawDeliveryAttributeLimit',
+  lambdaBatchingWindow: 'cdk-secure-fifo:lambdaBatchingWindow',
+  lambdaTimeoutUnknown: 'cdk-secure-fifo:lambdaTimeoutUnknown',
 } as const;
