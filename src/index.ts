@@ -11,3 +11,4 @@ export * from './standard-subscriber';
 export * from './fifo-alarms';
 export * from './messaging-endpoints';
 export * from './secure-existing-fifo';
+export * from './fifo-delivery-checks';
