@@ -92,6 +92,9 @@ export function adoptExistingFifo(options: AdoptionOptions): void {
       continue;
     }
     adopted.add(topic);
+    // Retained like every stateful resource of this library: an in-place change (no replacement), and
+    // what CloudFormation resource import and stack refactoring need to take the topic over later.
+    topic.applyRemovalPolicy(RemovalPolicy.RETAIN);
     // The ARN from the name, never a Ref: the key the topic uses admits SNS by this ARN (aws-cdk#35418).
     const arn = stack.formatArn({ service: 'sns', resource: name, arnFormat: ArnFormat.NO_RESOURCE_NAME });
     const key = encryptWithCmk(topic, topic.kmsMasterKeyId, keyFor, options.encryptionKey, (k) => {
@@ -157,6 +160,7 @@ export function adoptExistingFifo(options: AdoptionOptions): void {
   for (const entry of queues.values()) {
     const q = entry.cfn;
     adopted.add(q);
+    q.applyRemovalPolicy(RemovalPolicy.RETAIN);
     const stack = Stack.of(q);
     const key = encryptWithCmk(q, q.kmsMasterKeyId, keyFor, options.encryptionKey, (k) => {
       q.kmsMasterKeyId = k.keyArn;

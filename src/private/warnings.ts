@@ -18,4 +18,8 @@ export const WARNING = {
   externalConsumersNeedKey: 'cdk-secure-fifo:externalConsumersNeedKey',
   principalNeedsKey: 'cdk-secure-fifo:principalNeedsKey',
   notSecured: 'cdk-secure-fifo:notSecured',
+  subscriptionWithoutDeadLetterQueue: 'cdk-secure-fifo:subscriptionWithoutDeadLetterQueue',
+  rawDeliveryAttributeLimit: 'cdk-secure-fifo:rawDeliveryAttributeLimit',
+  lambdaBatchingWindow: 'cdk-secure-fifo:lambdaBatchingWindow',
+  lambdaTimeoutUnknown: 'cdk-secure-fifo:lambdaTimeoutUnknown',
 } as const;
