@@ -16,7 +16,6 @@ import * as report from './report';
 
 const CDK_OUT = path.join(__dirname, '..', 'examples', 'hand-wired', 'cdk.out');
 const STACK = 'HandWiredOrders';
-const EMULATOR_NAME = 'fauxqs 1.9.2';
 
 function readTemplate(day: 'day1' | 'day2'): CfnTemplate {
   const file = path.join(CDK_OUT, day, `${STACK}.template.json`);
@@ -64,13 +63,13 @@ async function main(): Promise<boolean> {
   const day1 = readTemplate('day1');
   const day2 = readTemplate('day2');
   const emulator = await startEmulator();
-  const checks = new promises.Checks(true);
+  const checks = new promises.Checks(true, emulator.version);
   try {
-    console.log(`\ncdk-secure-fifo demo, part 2: secure what you already run (examples/hand-wired) on ${EMULATOR_NAME}, in-process at ${emulator.endpoint}`);
+    console.log(`\ncdk-secure-fifo demo, part 2: secure what you already run (examples/hand-wired) on ${emulator.name}, in-process at ${emulator.endpoint}`);
     const outcome = await playBrownfield(emulator, day1, day2, STACK, checks);
     report.printDeployed(outcome.day1, `\nDay 1: deployed ${STACK}, hand-wired, unencrypted:`);
     printOutcome(outcome);
-    report.printNotEmulated([outcome.day2], EMULATOR_NAME);
+    report.printNotEmulated([outcome.day2], emulator.name);
     report.printChecks(checks.all);
     const count = (o: promises.Outcome) => checks.all.filter((c) => c.outcome === o).length;
     console.log(`\n${count('PASS')} PASS, ${count('FAIL')} FAIL, ${count('NOT EMULATED')} NOT EMULATED.`);
