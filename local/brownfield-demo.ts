@@ -14,7 +14,8 @@ import { startEmulator } from './emulator';
 import * as promises from './promises';
 import * as report from './report';
 
-const CDK_OUT = path.join(__dirname, '..', 'examples', 'hand-wired', 'cdk.out');
+// BROWNFIELD_CDK_OUT: another folder with day1/ and day2/ assemblies (test/e2e/brownfield.test.ts synthesizes them in-process).
+const CDK_OUT = process.env.BROWNFIELD_CDK_OUT ?? path.join(__dirname, '..', 'examples', 'hand-wired', 'cdk.out');
 const STACK = 'HandWiredOrders';
 
 function readTemplate(day: 'day1' | 'day2'): CfnTemplate {

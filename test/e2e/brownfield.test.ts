@@ -1,3 +1,7 @@
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Aspects } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { HandWiredStack, HandWiredStackProps } from '../../examples/hand-wired/stack';
@@ -82,5 +86,43 @@ describe('a day 2 that renames the topic and queues (control: the checks can fai
       expect.stringMatching(/nothing stateful deleted/),
       expect.stringMatching(/still received the 3 orders/),
     ]));
+  });
+});
+
+describe('local/brownfield-demo.ts, the day 1 -> day 2 step of `npx projen demo`', () => {
+  const root = path.join(__dirname, '..', '..');
+  let run: { code: number; stdout: string; stderr: string };
+  beforeAll(async () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'brownfield-cdk-out-'));
+    const { context } = JSON.parse(fs.readFileSync(path.join(root, 'examples', 'hand-wired', 'cdk.json'), 'utf8')) as { context: object };
+    // examples/hand-wired/app.ts synthesizes on load; its App reads the output folder and context from these, as under `cdk synth`.
+    for (const [day, secure] of [['day1', undefined], ['day2', 'true']] as const) {
+      process.env.CDK_OUTDIR = path.join(outdir, day);
+      process.env.CDK_CONTEXT_JSON = JSON.stringify({ ...context, ...(secure ? { secure } : {}) });
+      try {
+        jest.isolateModules(() => jest.requireActual('../../examples/hand-wired/app'));
+      } finally {
+        delete process.env.CDK_OUTDIR;
+        delete process.env.CDK_CONTEXT_JSON;
+      }
+    }
+    run = await new Promise((resolve) => {
+      execFile(process.execPath, [require.resolve('ts-node/dist/bin.js'), '--transpile-only', path.join('local', 'brownfield-demo.ts')], {
+        cwd: root,
+        env: { ...process.env, BROWNFIELD_CDK_OUT: outdir, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+        maxBuffer: 16 * 1024 * 1024,
+      }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
+    });
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }, 180_000);
+
+  test('exits 0 with no FAIL, and says which promises the emulator cannot show', () => {
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(run.stdout).toMatch(/\n\d+ PASS, 0 FAIL, 2 NOT EMULATED\./);
+  });
+
+  test('prints the update resource by resource: nothing replaced, nothing deleted', () => {
+    expect(run.stdout).toContain('replaced   - (no create-only property changed)');
+    expect(run.stdout).toMatch(/\n {2}deleted {4}-\n/);
   });
 });

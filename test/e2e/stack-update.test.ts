@@ -168,6 +168,19 @@ describe('updates that only a template shows', () => {
     expect(await policyOf(updated.ids.Q)).toBe('');
   });
 
+  test('a queue policy moved to a new logical ID is written, then wiped by the delete of the old one (why SecureExistingFifo merges)', async () => {
+    const policy = (sid: string) => ({
+      Type: 'AWS::SQS::QueuePolicy',
+      Properties: { Queues: [{ Ref: 'Q' }], PolicyDocument: { Version: '2012-10-17', Statement: [{ Sid: sid, Effect: 'Deny', Principal: '*', Action: 'sqs:*', Resource: '*' }] } },
+    });
+    const day1: CfnTemplate = { Resources: { Q: queue({ QueueName: 'literal-moved-policy' }), Old: policy('One') } };
+    const previous = { template: day1, report: await deploy(day1) };
+    const updated = await deploy({ Resources: { Q: queue({ QueueName: 'literal-moved-policy' }), New: policy('Two') } }, previous);
+    expect(updated.update).toMatchObject({ created: ['New'], deleted: [expect.objectContaining({ logicalId: 'Old' })] });
+    const out = await emulator.sqs.send(new GetQueueAttributesCommand({ QueueUrl: updated.ids.Q, AttributeNames: ['Policy'] }));
+    expect(out.Attributes?.Policy ?? '').toBe('');
+  });
+
   test('a topic attribute removed from the template goes back to its default', async () => {
     const topic = (properties: { [property: string]: unknown }) => ({ Type: 'AWS::SNS::Topic', Properties: { TopicName: 'literal-topic.fifo', FifoTopic: true, ...properties } });
     const day1: CfnTemplate = { Resources: { T: topic({ ContentBasedDeduplication: true }) } };
