@@ -50,7 +50,7 @@ function keyIdOf(value: any): string {
  * of the template on every topic and queue, TLS-only policies, SNS admitted in queue policies and
  * keys by the topic's ARN, a DLQ on every subscription and every subscribed queue.
  */
-function expectSecuredInPlace(before: Template, after: Template, stack: Stack): void {
+function expectSecuredInPlace(before: Template, after: Template, stack: Stack, topicOfAnotherStack?: string): void {
   expect(replacements(before, after)).toEqual([]);
   // FifoDeliveryChecks (run by the aspect) finds no error after.
   expect(Annotations.fromStack(stack).findError('*', Match.anyValue())).toEqual([]);
@@ -72,7 +72,7 @@ function expectSecuredInPlace(before: Template, after: Template, stack: Stack): 
     }));
   }
   for (const [, sub] of resourcesOf(after, 'AWS::SNS::Subscription')) {
-    const topicName = topicNames.get(sub.Properties.TopicArn.Ref)!;
+    const topicName = topicNames.get(sub.Properties.TopicArn.Ref) ?? topicOfAnotherStack!;
     const queueId = sub.Properties.Endpoint['Fn::GetAtt'][0];
     const queue = resources[queueId];
     const dlqId = sub.Properties.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0];
@@ -259,6 +259,42 @@ describe('what it leaves alone, and applying it twice', () => {
     });
     after.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.absent() });
     Annotations.fromStack(stack).hasWarning('/Legacy/Orders', Match.stringLikeRegexp(`${WARNING.notSecured}|TopicName is not known`));
+  });
+});
+
+describe('several stacks', () => {
+  const build = (app: App) => {
+    const platform = new Stack(app, 'Platform', { env: ENV });
+    const team = new Stack(app, 'Team', { env: ENV });
+    const topic = fifoTopic(platform);
+    topic.grantPublish(new iam.Role(platform, 'Publisher', { assumedBy: new iam.AccountRootPrincipal() }));
+    const queue = new sqs.Queue(team, 'Billing', { fifo: true, queueName: 'billing.fifo' });
+    topic.addSubscription(new subs.SqsSubscription(queue));
+    queue.grantConsumeMessages(new iam.Role(team, 'Consumer', { assumedBy: new iam.AccountRootPrincipal() }));
+    // A second hand-wired fan-out whose resources have the same logical IDs as the first's.
+    const other = new Stack(app, 'Other', { env: ENV });
+    const otherTopic = fifoTopic(other, { topicName: 'other' });
+    otherTopic.grantPublish(new iam.Role(other, 'Publisher', { assumedBy: new iam.AccountRootPrincipal() }));
+    otherTopic.addSubscription(new subs.SqsSubscription(new sqs.Queue(other, 'Billing', { fifo: true, queueName: 'other-billing.fifo' })));
+    return { platform, team, other };
+  };
+
+  test('applied to the App: each stack is secured in place with its own key, subscriptions stay in the team stack, no cross-stack cycle', () => {
+    const before = build(newApp());
+    const app = newApp();
+    const after = build(app);
+    Aspects.of(app).add(new SecureExistingFifo());
+    for (const name of ['platform', 'team', 'other'] as const) {
+      expectSecuredInPlace(Template.fromStack(before[name]), Template.fromStack(after[name]), after[name], 'orders.fifo');
+    }
+    const keyOf = (stack: Stack) => arnOf(stack.getLogicalId(stack.node.findChild('SecureExistingFifoKey').node.defaultChild as kms.CfnKey));
+    const roleOf = (stack: Stack, id: string) => stack.getLogicalId(stack.node.findChild(id).node.defaultChild as iam.CfnRole);
+    expect(policyStatementsOf(Template.fromStack(after.team), roleOf(after.team, 'Consumer'))).toContainEqual({ Effect: 'Allow', Action: 'kms:Decrypt', Resource: keyOf(after.team) });
+    // Each publisher gets its own stack's key only, though both topics have the logical ID OrdersA9B65338.
+    for (const stack of [after.platform, after.other]) {
+      const kmsStatements = policyStatementsOf(Template.fromStack(stack), roleOf(stack, 'Publisher')).filter((st) => JSON.stringify(st.Action).includes('kms:'));
+      expect(kmsStatements).toEqual([{ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: keyOf(stack) }]);
+    }
   });
 });
 

@@ -514,33 +514,51 @@ function queueKeyActions(action: string): string[] | undefined {
 }
 
 /**
- * A matcher for a resource element of a resolved policy: `*`, the resource's `Ref`/`Fn::GetAtt` as
- * resolved, the ARN built from its name, or an ARN pattern that covers its literal ARN.
+ * A matcher for a resource element of an identity policy, before resolution: `*`; a token that
+ * references the resource (`Ref`/`Fn::GetAtt` made by the CDK, in any stack: matched by the
+ * referenced construct, never by logical ID, which another stack may reuse); a `Ref`/`Fn::GetAtt`
+ * written as JSON in the resource's own stack; the ARN built from its name; or an ARN pattern that
+ * covers its ARN when that is known text.
  */
-function resourceMatcher(cfn: CfnResource, forms: string[]): (resource: unknown) => boolean {
+function resourceMatcher(cfn: CfnResource, forms: string[]): (resource: unknown, policy: CfnResource) => boolean {
   const stack = Stack.of(cfn);
   const resolved = forms.map((f) => stack.resolve(f));
   const exact = new Set(resolved.map((r) => JSON.stringify(r)));
   const literals = resolved.filter((r): r is string => typeof r === 'string');
-  return (resource) => resource === '*' || exact.has(JSON.stringify(resource))
-    || (typeof resource === 'string' && literals.some((l) => actionMatches(resource, l)));
+  return (resource, policy) => {
+    if (resource === '*') {
+      return true;
+    }
+    if (typeof resource === 'string' && Token.isUnresolved(resource)) {
+      const tokens = Tokenization.reverseString(resource).tokens;
+      if (tokens.some((t) => t instanceof Reference)) {
+        return tokens.some((t) => t instanceof Reference && t.target === cfn);
+      }
+    }
+    if (typeof resource === 'string' && !Token.isUnresolved(resource)) {
+      return literals.some((l) => actionMatches(resource, l));
+    }
+    return Stack.of(policy) === stack && exact.has(JSON.stringify(stack.resolve(resource)));
+  };
 }
 
 /** What a principal holding an adopted resource needs on a key: which resources, which KMS actions for which action. */
 interface KeyNeed {
-  readonly matches: (resource: unknown) => boolean;
+  readonly matches: (resource: unknown, policy: CfnResource) => boolean;
   readonly actions: (action: string) => string[] | undefined;
   readonly key: kms.IKey;
 }
 
 function keyActionsFor(policy: CfnResource, document: unknown, needs: KeyNeed[]): Map<kms.IKey, Set<string>> {
   const wanted = new Map<kms.IKey, Set<string>>();
-  for (const s of statementsOf(Stack.of(policy).resolve(document))) {
-    if (s.Effect !== 'Allow') {
+  // Unresolved, so that a reference is matched by its target (see resourceMatcher).
+  const unresolved = document instanceof iam.PolicyDocument ? document.toJSON() : document;
+  for (const s of statementsOf(unresolved)) {
+    if ((s.Effect ?? 'Allow') !== 'Allow') {
       continue;
     }
     for (const need of needs) {
-      if (!asList(s.Resource).some(need.matches)) {
+      if (!asList(s.Resource).some((r) => need.matches(r, policy))) {
         continue;
       }
       for (const action of asList(s.Action) as string[]) {
