@@ -2,6 +2,7 @@ import { IAspect, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
 import { FifoAlarms } from './fifo-alarms';
+import { FifoDeliveryChecks } from './fifo-delivery-checks';
 import { FifoFanout } from './fifo-fanout';
 import { FifoKey } from './fifo-key';
 import { MessagingEndpoints } from './messaging-endpoints';
@@ -44,7 +45,8 @@ export interface SecureExistingFifoProps {
  * that may publish, send, receive or delete gets the KMS actions it needs. Nothing is replaced: no
  * logical ID and no create-only property changes, and statements are merged into the policy
  * resource a queue or topic already has. Constructs of this library are left as they are.
- * Acknowledgeable warnings say what it cannot do from here (backlogs, principals outside the app).
+ * Acknowledgeable warnings say what it cannot do from here (backlogs, principals outside the app),
+ * and `FifoDeliveryChecks` then reports what remains.
  */
 export class SecureExistingFifo implements IAspect {
   private readonly props: SecureExistingFifoProps;
@@ -71,6 +73,11 @@ export class SecureExistingFifo implements IAspect {
       isLibraryConstruct: isLibraryConstruct,
       newKey: (stack: Stack) => (stack.node.tryFindChild(KEY_ID) as kms.IKey | undefined) ?? new FifoKey(stack, KEY_ID),
     });
+    // What remains (what it could not fix, what it must not change) is reported by the delivery checks.
+    const checks = new FifoDeliveryChecks();
+    for (const c of node.node.findAll()) {
+      checks.visit(c);
+    }
   }
 }
 

@@ -278,15 +278,15 @@ function encryptWithCmk(cfn: CfnResource, current: string | undefined, keyFor: (
   const resolved = stack.resolve(current);
   // AWS managed keys (`alias/aws/sqs`, `alias/aws/sns`), as an alias name or an ARN built by the CDK.
   const awsManaged = resolved !== undefined && /(^|[":/])alias\/aws\//.test(JSON.stringify(resolved));
-  const key = keyFor(cfn);
   if (resolved !== undefined && !awsManaged) {
     if (!replacement || JSON.stringify(resolved) === JSON.stringify(stack.resolve(replacement.keyArn))) {
       return undefined;
     }
   }
-  set(key);
+  const key = keyFor(cfn);
   const before = resolved === undefined ? (kind === 'queue' && stack.resolve((cfn as sqs.CfnQueue).sqsManagedSseEnabled) === false ? 'unencrypted' : kind === 'queue' ? 'encrypted with SSE-SQS' : 'unencrypted')
     : awsManaged ? 'encrypted with an AWS managed key' : 'encrypted with another key';
+  set(key);
   const backlog = kind === 'queue'
     ? `Messages already in the queue stay as they are (${before}); only messages sent after the deploy are encrypted with the new key. Keep any previous key enabled until the backlog is drained (${SQS_KEY_SOURCE}).`
     : `Only messages published after the deploy are encrypted (${SEED_SOURCE}); archived messages stay as they are.`;
@@ -294,7 +294,7 @@ function encryptWithCmk(cfn: CfnResource, current: string | undefined, keyFor: (
   const action = kind === 'queue' ? 'kms:Decrypt (consumers) or kms:GenerateDataKey and kms:Decrypt (producers)' : 'kms:GenerateDataKey and kms:Decrypt (publishers)';
   Annotations.of(l2Of(cfn)).addWarningV2(WARNING.externalConsumersNeedKey,
     `Principals outside this app that use this ${kind} need ${action} on the new key before the deploy, or their calls are denied: ` +
-    `${JSON.stringify(renderForPeople(cfn, stack.resolve({ Effect: 'Allow', Action: kind === 'queue' ? CONSUMER_KEY_ACTIONS : PRODUCER_KEY_ACTIONS, Resource: key.keyArn })))}.`);
+    `${keyStatementText(cfn, key, kind === 'queue' ? CONSUMER_KEY_ACTIONS : PRODUCER_KEY_ACTIONS)}.`);
   return key;
 }
 
@@ -514,33 +514,51 @@ function queueKeyActions(action: string): string[] | undefined {
 }
 
 /**
- * A matcher for a resource element of a resolved policy: `*`, the resource's `Ref`/`Fn::GetAtt` as
- * resolved, the ARN built from its name, or an ARN pattern that covers its literal ARN.
+ * A matcher for a resource element of an identity policy, before resolution: `*`; a token that
+ * references the resource (`Ref`/`Fn::GetAtt` made by the CDK, in any stack: matched by the
+ * referenced construct, never by logical ID, which another stack may reuse); a `Ref`/`Fn::GetAtt`
+ * written as JSON in the resource's own stack; the ARN built from its name; or an ARN pattern that
+ * covers its ARN when that is known text.
  */
-function resourceMatcher(cfn: CfnResource, forms: string[]): (resource: unknown) => boolean {
+function resourceMatcher(cfn: CfnResource, forms: string[]): (resource: unknown, policy: CfnResource) => boolean {
   const stack = Stack.of(cfn);
   const resolved = forms.map((f) => stack.resolve(f));
   const exact = new Set(resolved.map((r) => JSON.stringify(r)));
   const literals = resolved.filter((r): r is string => typeof r === 'string');
-  return (resource) => resource === '*' || exact.has(JSON.stringify(resource))
-    || (typeof resource === 'string' && literals.some((l) => actionMatches(resource, l)));
+  return (resource, policy) => {
+    if (resource === '*') {
+      return true;
+    }
+    if (typeof resource === 'string' && Token.isUnresolved(resource)) {
+      const tokens = Tokenization.reverseString(resource).tokens;
+      if (tokens.some((t) => t instanceof Reference)) {
+        return tokens.some((t) => t instanceof Reference && t.target === cfn);
+      }
+    }
+    if (typeof resource === 'string' && !Token.isUnresolved(resource)) {
+      return literals.some((l) => actionMatches(resource, l));
+    }
+    return Stack.of(policy) === stack && exact.has(JSON.stringify(stack.resolve(resource)));
+  };
 }
 
 /** What a principal holding an adopted resource needs on a key: which resources, which KMS actions for which action. */
 interface KeyNeed {
-  readonly matches: (resource: unknown) => boolean;
+  readonly matches: (resource: unknown, policy: CfnResource) => boolean;
   readonly actions: (action: string) => string[] | undefined;
   readonly key: kms.IKey;
 }
 
 function keyActionsFor(policy: CfnResource, document: unknown, needs: KeyNeed[]): Map<kms.IKey, Set<string>> {
   const wanted = new Map<kms.IKey, Set<string>>();
-  for (const s of statementsOf(Stack.of(policy).resolve(document))) {
-    if (s.Effect !== 'Allow') {
+  // Unresolved, so that a reference is matched by its target (see resourceMatcher).
+  const unresolved = document instanceof iam.PolicyDocument ? document.toJSON() : document;
+  for (const s of statementsOf(unresolved)) {
+    if ((s.Effect ?? 'Allow') !== 'Allow') {
       continue;
     }
     for (const need of needs) {
-      if (!asList(s.Resource).some(need.matches)) {
+      if (!asList(s.Resource).some((r) => need.matches(r, policy))) {
         continue;
       }
       for (const action of asList(s.Action) as string[]) {
@@ -584,10 +602,16 @@ function warnForeignPrincipals(cfn: sns.CfnTopic | sqs.CfnQueue, key: kms.IKey, 
       if (aws.length === 0 || actions.size === 0) {
         continue;
       }
-      const statement = { Effect: 'Allow', Action: [...actions].sort(), Resource: stack.resolve(key.keyArn) };
+
       Annotations.of(l2Of(cfn)).addWarningV2(WARNING.principalNeedsKey,
         `${JSON.stringify(renderForPeople(cfn, aws))} may use this ${cfn instanceof sqs.CfnQueue ? 'queue' : 'topic'} by its resource policy, but cannot be changed from this app: ` +
-        `before the deploy, add to its identity policy ${JSON.stringify(renderForPeople(cfn, statement))}, and, for another account, the same actions for it in the key policy.`);
+        `before the deploy, add to its identity policy ${keyStatementText(cfn, key, [...actions].sort())}, and, for another account, the same actions for it in the key policy.`);
     }
   }
+}
+
+/** The identity-policy statement a principal needs on a key, as text to paste (the key's ARN when known at synth). */
+function keyStatementText(scope: IConstruct, key: kms.IKey, actions: string[]): string {
+  const arn = renderForPeople(scope, Stack.of(scope).resolve(key.keyArn)) ?? `<the ARN of ${key.node.path}, known once deployed>`;
+  return JSON.stringify({ Effect: 'Allow', Action: actions, Resource: arn });
 }
