@@ -26,27 +26,30 @@ function readTemplate(day: 'day1' | 'day2'): CfnTemplate {
   return JSON.parse(fs.readFileSync(file, 'utf8')) as CfnTemplate;
 }
 
-function printUpdate(update: UpdateReport): void {
+function printUpdate(update: UpdateReport, day1: CfnTemplate, day2: CfnTemplate): void {
   console.log(`\nDay 2, deployed as an update of ${STACK} (what CloudFormation would do, resource by resource):`);
-  const line = (label: string, items: readonly string[]) => console.log(`  ${label.padEnd(10)} ${items.length === 0 ? '-' : items.join(', ')}`);
+  const line = (label: string, items: readonly string[]) => console.log(`  ${label.padEnd(17)} ${items.length === 0 ? '-' : items.join(', ')}`);
+  // Keys, IAM and the like are not created here (listed further down with what verifies them).
   line('updated', update.updated.map((u) => `${u.logicalId} (${u.properties.join(', ')})`));
   line('created', update.created);
+  const newNotEmulated = Object.keys(day2.Resources ?? {}).filter((id) => !(id in (day1.Resources ?? {})) && !update.created.includes(id));
+  line('new, not emulated', newNotEmulated.map((id) => `${id} (${day2.Resources![id].Type})`));
   line('unchanged', update.unchanged);
   line('retained', update.retained.map((r) => r.logicalId));
   line('deleted', update.deleted.map((r) => r.logicalId));
   if (update.replaced.length === 0) {
-    console.log('  replaced   - (no create-only property changed)');
+    line('replaced', ['- (no create-only property changed)']);
   }
   for (const r of update.replaced) {
-    console.log(`  REPLACED   ${r.logicalId} (${r.type}): create-only ${r.properties.join(', ')} changed; ${r.oldPhysicalId} -> ${r.newPhysicalId}` +
+    console.log(`  ${'REPLACED'.padEnd(17)} ${r.logicalId} (${r.type}): create-only ${r.properties.join(', ')} changed; ${r.oldPhysicalId} -> ${r.newPhysicalId}` +
       `${r.oldKept ? ' (old one kept)' : ': THE OLD ONE IS DELETED, WITH ITS MESSAGES'}`);
   }
 }
 
-function printOutcome(outcome: BrownfieldOutcome): void {
+function printOutcome(outcome: BrownfieldOutcome, day1: CfnTemplate, day2: CfnTemplate): void {
   console.log('\nDay 1: orders waiting, no consumer running:');
   for (const [queue, n] of Object.entries(outcome.waiting)) console.log(`  ${queue}: ${n} messages`);
-  printUpdate(outcome.day2.update!);
+  printUpdate(outcome.day2.update!, day1, day2);
   console.log('\nRead back after the update (GetTopicAttributes / GetQueueAttributes):');
   for (const [name, key] of Object.entries(outcome.keys)) console.log(`  ${name.padEnd(48)} KmsMasterKeyId=${key || '(none)'}`);
   console.log('\nSame ARNs after the update:');
@@ -69,7 +72,7 @@ async function main(): Promise<boolean> {
     console.log(`\ncdk-secure-fifo demo, part 2: secure what you already run (examples/hand-wired) on ${emulator.name}, in-process at ${emulator.endpoint}`);
     const outcome = await playBrownfield(emulator, day1, day2, STACK, checks);
     report.printDeployed(outcome.day1, `\nDay 1: deployed ${STACK}, hand-wired, unencrypted:`);
-    printOutcome(outcome);
+    printOutcome(outcome, day1, day2);
     report.printNotEmulated([outcome.day2], emulator.name);
     report.printChecks(checks.all);
     const count = (o: promises.Outcome) => checks.all.filter((c) => c.outcome === o).length;
