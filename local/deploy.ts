@@ -7,6 +7,7 @@ import type { MessagingTarget } from './emulator';
 import {
   CfnTemplate, collectReferences, evaluateConditions, GetAttValues, parameterDefaults, pseudoParameters, Reference, RefValues, resolveIntrinsics,
 } from './intrinsics';
+import { generatedName } from './naming';
 import { creationOrder } from './ordering';
 import {
   CREATE_ONLY, KMS_STAND_IN, NOT_EMULATED_TYPES, POLICY_VERIFIED_BY, PropertySpec, QUEUE_POLICY_PROPERTIES, QUEUE_PROPERTIES, SUBSCRIPTION_PROPERTIES,
@@ -337,7 +338,7 @@ async function removeOrReport(target: MessagingTarget, resource: DeployedResourc
 /**
  * A KMS key is not created, but what it returns is needed where it is referenced (`KmsMasterKeyId`,
  * key policies): a stand-in key ID and ARN, the same for the same stack and logical ID, so an update
- * sees the same key. An alias returns its name.
+ * sees the same key. An alias returns its name; an IAM role its name and a stand-in ARN.
  */
 function standIn(template: CfnTemplate, logicalId: string, stackName: string, target: MessagingTarget, refs: RefValues, getAtts: GetAttValues): void {
   const resource = template.Resources![logicalId];
@@ -351,6 +352,13 @@ function standIn(template: CfnTemplate, logicalId: string, stackName: string, ta
     refs[`${logicalId}.KeyId`] = keyId;
   } else if (resource.Type === 'AWS::KMS::Alias' && typeof resource.Properties?.AliasName === 'string') {
     refs[logicalId] = resource.Properties.AliasName;
+  } else if (resource.Type === 'AWS::IAM::Role') {
+    // Queue and topic policies may name a role of the stack as principal.
+    const name = typeof resource.Properties?.RoleName === 'string' ? resource.Properties.RoleName : generatedName(stackName, logicalId, 64, false);
+    const arn = `arn:${String(refs['AWS::Partition'])}:iam::${target.accountId}:role/${name}`;
+    refs[logicalId] = name;
+    getAtts[logicalId] = { Arn: arn, RoleId: `AROA${createHash('sha256').update(arn).digest('hex').slice(0, 17).toUpperCase()}` };
+    refs[`${logicalId}.Arn`] = arn;
   }
 }
 

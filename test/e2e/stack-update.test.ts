@@ -181,6 +181,25 @@ describe('updates that only a template shows', () => {
     expect(out.Attributes?.Policy ?? '').toBe('');
   });
 
+  test('a queue policy naming a role of the stack is stored with the role\'s stand-in ARN, not reported as a problem', async () => {
+    const template: CfnTemplate = {
+      Resources: {
+        Q: queue({ QueueName: 'literal-role-policy' }),
+        Consumer: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: {} } },
+        P: {
+          Type: 'AWS::SQS::QueuePolicy',
+          Properties: {
+            Queues: [{ Ref: 'Q' }],
+            PolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { AWS: { 'Fn::GetAtt': ['Consumer', 'Arn'] } }, Action: 'sqs:ReceiveMessage', Resource: '*' }] },
+          },
+        },
+      },
+    };
+    const report = await deploy(template);
+    expect(report.problems).toEqual([]);
+    expect(JSON.parse(report.resources.P.attributes.PolicyDocument).Statement[0].Principal.AWS).toMatch(/^arn:aws:iam::000000000000:role\/Literal-Consumer-/);
+  });
+
   test('a topic attribute removed from the template goes back to its default', async () => {
     const topic = (properties: { [property: string]: unknown }) => ({ Type: 'AWS::SNS::Topic', Properties: { TopicName: 'literal-topic.fifo', FifoTopic: true, ...properties } });
     const day1: CfnTemplate = { Resources: { T: topic({ ContentBasedDeduplication: true }) } };
