@@ -15,6 +15,15 @@ import { parentPort, workerData } from 'node:worker_threads';
 
 const specifier = workerData?.module ?? 'fauxqs';
 
+// fauxqs 2.x imports node:sqlite, which Node 22 flags on stderr ("ExperimentalWarning: SQLite is an
+// experimental feature"). That is the emulator's business, not the demo's or a test's: drop exactly
+// that warning in this thread (Node emits experimental warnings through process.emitWarning).
+const emitWarning = process.emitWarning;
+process.emitWarning = function (warning, ...rest) {
+  if (String(warning?.message ?? warning).startsWith('SQLite is an experimental feature')) return;
+  return emitWarning.call(this, warning, ...rest);
+};
+
 /** The version in the package.json of the fauxqs package `specifier` resolves to (the one imported below). */
 function loadedVersion() {
   let dir = dirname(fileURLToPath(import.meta.resolve(specifier)));
