@@ -350,12 +350,13 @@ function glob(pattern: string): RegExp {
   return new RegExp(`^${pattern.split('').map((ch) => ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[.+^${}()|[\]\\]/g, '\\$&')).join('')}$`);
 }
 
+/** The partition written as `aws`, placeholders without colons (so that an ARN splits into its segments). */
 function canonical(arn: string): string {
-  return arn.replace(/^arn:aws(-[a-z-]+)?:/, 'arn:aws:');
+  return arn.replace(/^arn:aws(-[a-z-]+)?:/, 'arn:aws:').replace(/\$\{AWS::([A-Za-z]+)\}/g, '\u0001$1');
 }
 
 function isPlaceholder(segment: string): boolean {
-  return /^\$\{AWS::[A-Za-z]+\}$/.test(segment);
+  return /^\u0001[A-Za-z]+$/.test(segment);
 }
 
 /**
