@@ -379,7 +379,9 @@ function handWiredInto(stack: Stack, change: Change): Wiring {
   const kmsQueue: sqs.QueueProps = { fifo: true, encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: key };
   const dlq = new sqs.Queue(stack, 'Dlq', { ...kmsQueue, ...change.dlq });
   const queue = new sqs.Queue(stack, 'Queue', { ...kmsQueue, ...change.queue });
-  const subscription = topic.addSubscription(new subs.SqsSubscription(queue, { rawMessageDelivery: false, deadLetterQueue: dlq, ...change.subscription }));
+  const subscription = topic.addSubscription(new subs.SqsSubscription(queue, {
+    rawMessageDelivery: false, deadLetterQueue: dlq, ...change.subscription,
+  }));
   Aspects.of(stack).add(new FifoDeliveryChecks());
   return { stack, key, topic, queue, dlq, subscription };
 }
