@@ -12,6 +12,7 @@ import { DeliveryModel, EVENT_SOURCE_MAPPING, SUBSCRIPTION } from './private/rul
  * carries a rule id `cdk-secure-fifo:<Rule>`; warnings can be acknowledged with it.
  *
  * @example
+ * declare const app: App;
  * Aspects.of(app).add(new FifoDeliveryChecks());
  */
 export class FifoDeliveryChecks implements IAspect {
