@@ -151,7 +151,7 @@ export function subscriptionView(model: DeliveryModel, sub: Res): SubscriptionVi
   const topic = end(model, sub, 'TopicArn', (v) => model.topicNamed(v));
   const topicFifo = topic.res ? topic.res.bool('FifoTopic') === true
     : topic.arn !== undefined && !isIdentity(topic.arn) ? topic.arn.endsWith('.fifo') : undefined;
-  const topicAccount = topic.res ? account(topic.res.stack) : topic.arn?.split(':')[4];
+  const topicAccount = topic.res ? account(topic.res.stack) : topic.arn?.startsWith('arn:') ? topic.arn.split(':')[4] : undefined;
   const queue = end(model, sub, 'Endpoint', (v) => model.queueNamed(v));
   let dlq: End | undefined;
   if (sub.has('RedrivePolicy')) {
