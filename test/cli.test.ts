@@ -13,6 +13,14 @@ import { checkTemplates, runCli } from '../src/cli';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
 
+const tempDirs: string[] = [];
+function tempDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-test-'));
+  tempDirs.push(dir);
+  return dir;
+}
+afterAll(() => tempDirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
 function run(...args: string[]): { code: number; lines: string[] } {
   const lines: string[] = [];
   const code = runCli(args, (line) => lines.push(line));
@@ -21,8 +29,7 @@ function run(...args: string[]): { code: number; lines: string[] } {
 
 /** Writes a stack's synthesized template to a temporary file, as `cdk synth` does into cdk.out. */
 function synthesized(stack: Stack): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-test-'));
-  const file = path.join(dir, `${stack.stackName}.template.json`);
+  const file = path.join(tempDir(), `${stack.stackName}.template.json`);
   fs.writeFileSync(file, JSON.stringify(Template.fromStack(stack).toJSON()));
   return file;
 }
@@ -84,7 +91,7 @@ describe('synthesized templates', () => {
     imported.addSubscription(new subs.SqsSubscription(queue, { deadLetterQueue: dlq }));
     const template = Template.fromStack(stack).toJSON();
     const text = JSON.stringify(template).split(JSON.stringify(topicArn)).join(JSON.stringify({ 'Fn::ImportValue': 'PricesTopicArn' }));
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cli-test-')), 'imported.template.json');
+    const file = path.join(tempDir(), 'imported.template.json');
     fs.writeFileSync(file, text);
     const found = checkTemplates([file]);
     expect(found.filter((f) => f.level === 'error')).toEqual([]);
