@@ -41,8 +41,8 @@ describe('plain CloudFormation YAML', () => {
     expect(code).toBe(1);
     const summary = lines.slice(0, -1).map((l) => l.split(':').slice(0, 2).join(':').replace(` ${file}`, '')).sort();
     expect(summary).toEqual([
-      'ERROR cdk-secure-fifo:AwsManagedKey OrdersQueue',
-      'UNKNOWN cdk-secure-fifo:AwsManagedKey AuditQueue',
+      'ERROR cdk-secure-fifo:AWS_MANAGED_KEY OrdersQueue',
+      'UNKNOWN cdk-secure-fifo:AWS_MANAGED_KEY AuditQueue',
       'WARNING cdk-secure-fifo:subscriptionWithoutDeadLetterQueue OrdersSubscription',
     ].sort());
     expect(lines[lines.length - 1]).toBe('1 error(s), 1 warning(s), 1 unknown in 1 template(s)');

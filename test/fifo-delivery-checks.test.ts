@@ -179,35 +179,35 @@ describe('correct wiring: no finding', () => {
 });
 
 describe('errors: delivery breaks', () => {
-  test('AwsManagedKey: a subscribed queue on alias/aws/sqs (escape hatch) is an error on that queue', () => {
+  test('AWS_MANAGED_KEY: a subscribed queue on alias/aws/sqs (escape hatch) is an error on that queue', () => {
     const w = handWired();
     (l1(w.queue) as sqs.CfnQueue).kmsMasterKeyId = 'alias/aws/sqs';
     expect(ruleFindings(w.stack)).toEqual([`error ${pathOf(l1(w.queue))} ${id(ValidationErrorCode.AWS_MANAGED_KEY)}`]);
   });
 
-  test('AwsManagedKey: a subscription DLQ on the AWS managed key is an error on the DLQ', () => {
+  test('AWS_MANAGED_KEY: a subscription DLQ on the AWS managed key is an error on the DLQ', () => {
     const w = handWired();
     (l1(w.dlq) as sqs.CfnQueue).kmsMasterKeyId = 'arn:aws:kms:eu-west-1:111111111111:alias/aws/sqs';
     expect(ruleFindings(w.stack)).toEqual([`error ${pathOf(l1(w.dlq))} ${id(ValidationErrorCode.AWS_MANAGED_KEY)}`]);
   });
 
-  test('SnsKeyPolicy: a CMK queue whose key has no SNS statement is an error on the key', () => {
+  test('SNS_KEY_POLICY: a CMK queue whose key has no SNS statement is an error on the key', () => {
     const { stack, key } = withCfnSubscription({ queuePolicy: true, keyPolicy: false });
     expect(ruleFindings(stack)).toEqual([`error ${pathOf(l1(key))} ${id(ValidationErrorCode.SNS_KEY_POLICY)}`]);
   });
 
-  test('SnsKeyPolicy: a key statement for another topic does not admit this one', () => {
+  test('SNS_KEY_POLICY: a key statement for another topic does not admit this one', () => {
     const { stack, key } = withCfnSubscription({ queuePolicy: true, keyPolicy: false });
     key.addToResourcePolicy(snsKeyStatement(sns.Topic.fromTopicArn(stack, 'Other', 'arn:aws:sns:eu-west-1:111111111111:other.fifo')));
     expect(ruleFindings(stack)).toEqual([`error ${pathOf(l1(key))} ${id(ValidationErrorCode.SNS_KEY_POLICY)}`]);
   });
 
-  test('SnsQueuePolicy: a subscribed queue without a policy for SNS is an error on the queue', () => {
+  test('SNS_QUEUE_POLICY: a subscribed queue without a policy for SNS is an error on the queue', () => {
     const { stack, queue } = withCfnSubscription({ queuePolicy: false, keyPolicy: true });
     expect(ruleFindings(stack)).toEqual([`error ${pathOf(l1(queue))} ${id(ValidationErrorCode.SNS_QUEUE_POLICY)}`]);
   });
 
-  test('SnsQueuePolicy: a TLS-only Deny does not stand between SNS and the queue, a Deny of SNS does', () => {
+  test('SNS_QUEUE_POLICY: a TLS-only Deny does not stand between SNS and the queue, a Deny of SNS does', () => {
     const { stack, queue } = withCfnSubscription({ queuePolicy: true, keyPolicy: true });
     queue.addToResourcePolicy(new iam.PolicyStatement({
       effect: iam.Effect.DENY,
@@ -220,12 +220,12 @@ describe('errors: delivery breaks', () => {
     expect(ruleFindings(stack)).toEqual([`error ${pathOf(l1(queue))} ${id(ValidationErrorCode.SNS_QUEUE_POLICY)}`]);
   });
 
-  test('NotFifo: a standard subscription DLQ on a FIFO topic is an error on the subscription', () => {
+  test('NOT_FIFO: a standard subscription DLQ on a FIFO topic is an error on the subscription', () => {
     const w = handWired({ dlq: { fifo: false } });
     expect(ruleFindings(w.stack)).toEqual([`error ${pathOf(l1(w.subscription))} ${id(ValidationErrorCode.NOT_FIFO)}`]);
   });
 
-  test('DlqEnvironment: a subscription DLQ in another account is an error on the subscription', () => {
+  test('DLQ_ENVIRONMENT: a subscription DLQ in another account is an error on the subscription', () => {
     const stack = newStack();
     const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
     const topic = new sns.Topic(stack, 'Topic', { fifo: true, topicName: 'prices', masterKey: key });
@@ -236,7 +236,7 @@ describe('errors: delivery breaks', () => {
     expect(ruleFindings(stack, ['error'])).toEqual([`error ${pathOf(l1(subscription))} ${id(ValidationErrorCode.DLQ_ENVIRONMENT)}`]);
   });
 
-  test('SnsDlqAccess: a DLQ on a key of its own, which SqsSubscription does not grant SNS, is an error on that key', () => {
+  test('SNS_DLQ_ACCESS: a DLQ on a key of its own, which SqsSubscription does not grant SNS, is an error on that key', () => {
     const stack = newStack();
     const dlqKey = new kms.Key(stack, 'DlqKey', { enableKeyRotation: true });
     const w = handWiredInto(stack, { dlq: { encryptionMasterKey: dlqKey } });
@@ -244,7 +244,7 @@ describe('errors: delivery breaks', () => {
     expect(ruleFindings(handWiredFixed())).toEqual([]);
   });
 
-  test('SnsDlqAccess: a DLQ whose policy does not admit the topic is an error on the DLQ', () => {
+  test('SNS_DLQ_ACCESS: a DLQ whose policy does not admit the topic is an error on the DLQ', () => {
     const stack = newStack();
     const topic = new sns.Topic(stack, 'Topic', { fifo: true, topicName: 'prices' });
     const queue = new sqs.Queue(stack, 'Queue', { fifo: true });
@@ -255,7 +255,7 @@ describe('errors: delivery breaks', () => {
     expect(ruleFindings(stack)).toEqual([`error ${pathOf(l1(dlq))} ${id(ValidationErrorCode.SNS_DLQ_ACCESS)}`]);
   });
 
-  describe('LambdaConsumer: a Lambda event source (SqsEventSource)', () => {
+  describe('LAMBDA_CONSUMER: a Lambda event source (SqsEventSource)', () => {
     function consumer(visibility: Duration, options: { fifo?: boolean; window?: Duration } = {}) {
       const stack = newStack();
       const queue = new sqs.Queue(stack, 'Queue', { fifo: options.fifo ?? true, visibilityTimeout: visibility });

@@ -9,7 +9,7 @@ import { LAMBDA_DEFAULT_TIMEOUT_SECONDS, LAMBDA_VISIBILITY_SOURCE, lambdaVisibil
 import { checkIntRange, Problems } from './validation';
 import { WARNING } from './warnings';
 import { ValidationErrorCode } from '../errors';
-import type { LambdaConsumerOptions } from '../fifo-subscription';
+import type { LambdaConsumerOptions } from '../options';
 
 /** Lambda's default function timeout (https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html). */
 const LAMBDA_DEFAULT_TIMEOUT = Duration.seconds(LAMBDA_DEFAULT_TIMEOUT_SECONDS);
