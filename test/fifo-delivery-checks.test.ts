@@ -191,6 +191,16 @@ describe('errors: delivery breaks', () => {
     expect(ruleFindings(w.stack)).toEqual([`error ${pathOf(l1(w.dlq))} ${id(ValidationErrorCode.AWS_MANAGED_KEY)}`]);
   });
 
+  test('KEY_DISABLED: a queue and DLQ on a disabled key (escape hatch) are an error on the key, one per queue; enabled, no finding', () => {
+    const w = handWired();
+    (l1(w.key) as kms.CfnKey).enabled = false;
+    const line = `error ${pathOf(l1(w.key))} ${id(ValidationErrorCode.KEY_DISABLED)}`;
+    expect(ruleFindings(w.stack)).toEqual([line, line]);
+    const fixed = handWired();
+    (l1(fixed.key) as kms.CfnKey).enabled = true;
+    expect(ruleFindings(fixed.stack)).toEqual([]);
+  });
+
   test('SNS_KEY_POLICY: a CMK queue whose key has no SNS statement is an error on the key', () => {
     const { stack, key } = withCfnSubscription({ queuePolicy: true, keyPolicy: false });
     expect(ruleFindings(stack)).toEqual([`error ${pathOf(l1(key))} ${id(ValidationErrorCode.SNS_KEY_POLICY)}`]);
