@@ -1,3 +1,4 @@
+import * as path from 'path';
 import { App, Aspects, CfnParameter, Annotations as CoreAnnotations, Duration, Fn, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,6 +8,7 @@ import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { CfnInclude } from 'aws-cdk-lib/cloudformation-include';
 import { IConstruct } from 'constructs';
 import { floor } from '../bench/topologies';
 import { platformTeams } from '../examples/platform-teams/stacks';
@@ -379,6 +381,17 @@ test('applied to the app, it checks subscriptions across stacks (a queue of one 
   expect(ruleFindings(team, ['error'])).toEqual([
     `error ${pathOf(l1(queue))} ${id(ValidationErrorCode.AWS_MANAGED_KEY)}`,
     `error ${pathOf(l1(queue))} ${id(ValidationErrorCode.SNS_QUEUE_POLICY)}`,
+  ]);
+});
+
+test('a CfnInclude\'d template in a CDK app is checked like the rest (plain CloudFormation YAML)', () => {
+  const stack = newStack();
+  const included = new CfnInclude(stack, 'Legacy', { templateFile: path.join(__dirname, 'fixtures', 'hand-wired-broken.yaml') });
+  Aspects.of(stack).add(new FifoDeliveryChecks());
+  expect(ruleFindings(stack)).toEqual([
+    `error ${pathOf(included.getResource('OrdersQueue'))} ${id(ValidationErrorCode.AWS_MANAGED_KEY)}`,
+    `info ${pathOf(included.getResource('AuditQueue'))} ${id(ValidationErrorCode.AWS_MANAGED_KEY)}`,
+    `warning ${pathOf(included.getResource('OrdersSubscription'))} ${id('subscriptionWithoutDeadLetterQueue')}`,
   ]);
 });
 
