@@ -178,7 +178,9 @@ export function checkCmkQueue(problems: Problems, prop: string, queue: sqs.IQueu
   if (type === sqs.QueueEncryption.SQS_MANAGED || type === sqs.QueueEncryption.KMS_MANAGED || type === sqs.QueueEncryption.UNENCRYPTED) {
     const given = queue.encryptionType === undefined ? 'unset (SSE-SQS, the CloudFormation default)'
       : type === sqs.QueueEncryption.UNENCRYPTED ? 'UNENCRYPTED' : type;
-    problems.add(ValidationErrorCode.NOT_CMK_ENCRYPTED, `${prop}.encryption`, given, 'allowed: KMS with a customer managed key whose policy lets SNS use it');
+    problems.add(ValidationErrorCode.NOT_CMK_ENCRYPTED, `${prop}.encryption`, given, 'allowed: KMS with a customer managed key whose policy lets SNS use it. ' +
+      'For a queue you already run: give it `encryptionMasterKey` (CloudFormation updates the key in place), or keep your hand-wired ' +
+      'topic and subscriptions and secure them where they are with `Aspects.of(stack).add(new SecureExistingFifo())`');
     return true;
   }
   if (queue.encryptionMasterKey) {
