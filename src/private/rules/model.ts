@@ -60,11 +60,11 @@ export class DeliveryModel {
 
   /** Resolves an L1's template entry, keeping references as markers this model can follow. */
   public resolveEntry(cfn: CfnResource): any {
-    const stack = Stack.of(cfn);
+    // `_toCloudFormation` (internal to aws-cdk-lib; every L1 implements it, synthesis calls it) renders the
+    // L1 with its overrides, so escape hatches are read as CloudFormation will receive them.
     const rendered = (cfn as any)._toCloudFormation();
     const resolved = Tokenization.resolve(rendered, { scope: cfn, preparing: false, resolver: new MarkingResolver(this.refs) });
     const resources = (resolved?.Resources ?? {}) as Record<string, any>;
-    void stack;
     return Object.values(resources)[0] ?? {};
   }
 
@@ -229,12 +229,6 @@ export class Res {
       this.entryCache = this.model.resolveEntry(this.cfn);
     }
     return this.entryCache.Properties ?? {};
-  }
-
-  /** Whether the resource has a `Condition` (it may not exist). */
-  public get conditional(): boolean {
-    this.props;
-    return this.entryCache.Condition !== undefined;
   }
 
   /** A property evaluated to a string (undefined when unset or unknown; see `has`). */
