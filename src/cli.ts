@@ -64,7 +64,8 @@ export function checkTemplates(files: string[]): CliFinding[] {
           rule,
           template: file,
           logicalId: logicalIds.get(message.id) ?? message.id,
-          message: text.replace(/\s*\[(ack: )?cdk-secure-fifo:[A-Za-z0-9_]+\]$/, ''),
+          // Construct paths of the included template (`Template1/Template/Queue`) read as logical IDs.
+          message: text.replace(/\s*\[(ack: )?cdk-secure-fifo:[A-Za-z0-9_]+\]$/, '').replace(/Template\d+\/Template\//g, ''),
         });
       }
     }
