@@ -107,12 +107,16 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // Node binaries of the test matrix (test:node).
     '/.node-matrix/',
   ],
+  // `npx cdk-secure-fifo check <template>...`: the delivery checks from the command line (src/cli.ts).
+  bin: { 'cdk-secure-fifo': 'lib/cli.js' },
   npmignoreEnabled: true,
   npmIgnoreOptions: { ignorePatterns: ['/examples/', '/local/', '/bench/', '/rosetta/', '/.ci/', '/cdk.out/', '/integ/', '/CONTRIBUTING.md', '/.node-matrix/'] },
 });
 
 // The tests deliberately run on a newer aws-cdk-lib than the peer floor (see CDK_TEST_VERSION).
 project.compileTask.reset('jsii --silence-warnings=reserved-word --silence-warnings=metadata/missing-dev-dependency');
+// The package bin runs as a program (its first line is a node shebang); npm also sets the mode on install.
+project.compileTask.exec('chmod +x lib/cli.js');
 
 // projen's eslint setup adds eslint-import-resolver-typescript 4 (unrs-resolver, see jestVersion).
 project.deps.removeDependency('eslint-import-resolver-typescript');

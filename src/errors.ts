@@ -62,6 +62,8 @@ export enum ValidationErrorCode {
   SNS_KEY_POLICY = 'SNS_KEY_POLICY',
   /** A subscription DLQ whose queue or key policy does not admit SNS for the topic (delivery checks). */
   SNS_DLQ_ACCESS = 'SNS_DLQ_ACCESS',
+  /** A queue SNS delivers into encrypted with a disabled key (delivery checks). */
+  KEY_DISABLED = 'KEY_DISABLED',
 }
 
 /**

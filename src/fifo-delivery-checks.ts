@@ -11,7 +11,11 @@ import { DeliveryModel, EVENT_SOURCE_MAPPING, SUBSCRIPTION } from './private/rul
  * construct at fault, names the resource, what is wrong, why (with the AWS page) and the fix, and
  * carries a rule id `cdk-secure-fifo:<Rule>`; warnings can be acknowledged with it.
  *
+ * It judges the resources as they are when it runs: when other aspects change SNS, SQS, KMS or Lambda
+ * resources, add it after them (e.g. `Aspects.of(app).add(checks, { priority: AspectPriority.READONLY })`).
+ *
  * @example
+ * declare const app: App;
  * Aspects.of(app).add(new FifoDeliveryChecks());
  */
 export class FifoDeliveryChecks implements IAspect {
@@ -27,7 +31,7 @@ export class FifoDeliveryChecks implements IAspect {
     if (!CfnResource.isCfnResource(node) || (node.cfnResourceType !== SUBSCRIPTION && node.cfnResourceType !== EVENT_SOURCE_MAPPING)) {
       return;
     }
-    const model = DeliveryModel.of(node.node.root, this);
+    const model = DeliveryModel.of(node.node.root, this, node);
     for (const finding of checkResource(model, node)) {
       const key = `${finding.on.node.path}\u0000${finding.id}\u0000${finding.message}`;
       if (this.reported.has(key)) {

@@ -9,7 +9,11 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 export interface SubscriptionDeliveryOptions {
   /**
    * Deliver the published body as is (attributes become SQS message attributes) instead of an SNS
-   * JSON envelope.
+   * JSON envelope. With raw delivery SNS sends at most 10 message attributes to SQS: a message
+   * published with more is discarded as a client error, so it reaches the subscription's
+   * dead-letter queue instead of the queue
+   * (https://docs.aws.amazon.com/sns/latest/dg/sns-message-attributes.html). Publishers must send
+   * at most 10 attributes, or set this to false (the envelope carries them all).
    *
    * @default true
    */

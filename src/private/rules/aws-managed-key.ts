@@ -1,5 +1,5 @@
+import { ALIAS, DeliveryModel, isIdentity, KEY, Res } from './model';
 import type { DeliveryRule, End, Reporter, SubscriptionView } from './rule';
-import { queueKey } from './rule';
 import { say } from './text';
 import { ValidationErrorCode } from '../../errors';
 
@@ -12,6 +12,39 @@ const SOURCE = 'https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeve
  */
 export function isAwsManagedKeyName(name: string): boolean {
   return /(^|[:/])alias\/aws\//.test(name);
+}
+
+/** How a queue is encrypted, as far as the app tells. */
+export type QueueKey =
+  | { kind: 'none' }
+  | { kind: 'awsManaged'; name: string }
+  | { kind: 'key'; key: Res }
+  | { kind: 'external'; name: string }
+  | { kind: 'unknown'; why: string };
+
+/** The key of a queue: none (SSE-SQS or unencrypted), AWS managed, a key of the app, or one outside it. */
+export function queueKey(model: DeliveryModel, queue: Res): QueueKey {
+  if (!queue.has('KmsMasterKeyId')) {
+    return { kind: 'none' };
+  }
+  const value = queue.str('KmsMasterKeyId');
+  if (value === undefined) {
+    return { kind: 'unknown', why: model.whyUnknown(queue.raw('KmsMasterKeyId')) };
+  }
+  if (isAwsManagedKeyName(value)) {
+    return { kind: 'awsManaged', name: value };
+  }
+  const key = keyNamed(model, value);
+  return key ? { kind: 'key', key } : { kind: 'external', name: value };
+}
+
+function keyNamed(model: DeliveryModel, value: string): Res | undefined {
+  if (isIdentity(value)) {
+    return model.ofType(KEY).find((k) => k.attribute('Arn') === value);
+  }
+  const alias = model.ofType(ALIAS).find((a) => a.str('AliasName') === value || value.endsWith(`:${a.str('AliasName')}`));
+  const target = alias?.str('TargetKeyId');
+  return target !== undefined && isIdentity(target) ? model.ofType(KEY).find((k) => k.attribute('Arn') === target) : undefined;
 }
 
 /** A queue SNS delivers into (the subscribed queue or the subscription DLQ) on an AWS managed key. */

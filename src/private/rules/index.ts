@@ -2,6 +2,7 @@ import { CfnResource } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { awsManagedKeyRule } from './aws-managed-key';
 import { filterPolicyRule } from './filter-policy';
+import { keyDisabledRule } from './key-disabled';
 import { lambdaVisibilityRule } from './lambda-visibility';
 import { DeliveryModel, EVENT_SOURCE_MAPPING, SUBSCRIPTION } from './model';
 import { rawDeliveryAttributesRule } from './raw-delivery-attributes';
@@ -17,6 +18,7 @@ import { subscriptionWithoutDlqRule } from './subscription-without-dlq';
 /** Every delivery rule, errors first. A new rule goes in its own file here and in this list. */
 export const DELIVERY_RULES: DeliveryRule[] = [
   awsManagedKeyRule,
+  keyDisabledRule,
   snsKeyPolicyRule,
   snsQueuePolicyRule,
   subscriptionDlqFifoRule,

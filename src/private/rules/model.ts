@@ -14,15 +14,18 @@ import { IConstruct } from 'constructs';
  * with the reason from `whyUnknown`.
  */
 export class DeliveryModel {
-  /** The model of a tree, built once per (tree root, owner) and reused. */
-  public static of(root: IConstruct, owner: object): DeliveryModel {
+  /**
+   * The model of a tree, built once per (tree root, owner) and reused; rebuilt when `visiting` is an
+   * L1 it does not know (added after it was built).
+   */
+  public static of(root: IConstruct, owner: object, visiting?: CfnResource): DeliveryModel {
     let byRoot = MODELS.get(owner);
     if (!byRoot) {
       byRoot = new WeakMap();
       MODELS.set(owner, byRoot);
     }
     let model = byRoot.get(root);
-    if (!model) {
+    if (!model || (visiting && model.isStale(visiting))) {
       model = new DeliveryModel(root);
       byRoot.set(root, model);
     }
@@ -32,6 +35,8 @@ export class DeliveryModel {
   public readonly resources: Res[] = [];
   private readonly refs: Reference[] = [];
   private readonly byCfn = new Map<CfnElement, Res>();
+  private readonly queues = new Map<string, Res | undefined>();
+  private readonly topics = new Map<string, Res | undefined>();
 
   private constructor(root: IConstruct) {
     for (const c of root.node.findAll()) {
@@ -55,11 +60,11 @@ export class DeliveryModel {
 
   /** Resolves an L1's template entry, keeping references as markers this model can follow. */
   public resolveEntry(cfn: CfnResource): any {
-    const stack = Stack.of(cfn);
+    // `_toCloudFormation` (internal to aws-cdk-lib; every L1 implements it, synthesis calls it) renders the
+    // L1 with its overrides, so escape hatches are read as CloudFormation will receive them.
     const rendered = (cfn as any)._toCloudFormation();
     const resolved = Tokenization.resolve(rendered, { scope: cfn, preparing: false, resolver: new MarkingResolver(this.refs) });
     const resources = (resolved?.Resources ?? {}) as Record<string, any>;
-    void stack;
     return Object.values(resources)[0] ?? {};
   }
 
@@ -144,13 +149,27 @@ export class DeliveryModel {
 
   /** The queue (of this tree) an ARN, URL or identity names. */
   public queueNamed(value: string): Res | undefined {
-    const arn = value.startsWith(URL_PREFIX) ? value.slice(URL_PREFIX.length) : urlToArn(value) ?? value;
-    return this.ofType(QUEUE).find((q) => sameArn(q.queueArn(), arn) === true);
+    return this.memo(this.queues, value, () => {
+      const arn = value.startsWith(URL_PREFIX) ? value.slice(URL_PREFIX.length) : urlToArn(value) ?? value;
+      return this.ofType(QUEUE).find((q) => sameArn(q.queueArn(), arn) === true);
+    });
   }
 
   /** The topic (of this tree) an ARN or identity names. */
   public topicNamed(value: string): Res | undefined {
-    return this.ofType(TOPIC).find((t) => sameArn(t.topicArn(), value) === true);
+    return this.memo(this.topics, value, () => this.ofType(TOPIC).find((t) => sameArn(t.topicArn(), value) === true));
+  }
+
+  /** Whether the model was built before `cfn` existed (another aspect added it): then it is stale. */
+  public isStale(cfn: CfnResource): boolean {
+    return TYPES.has(cfn.cfnResourceType) && !this.byCfn.has(cfn);
+  }
+
+  private memo(cache: Map<string, Res | undefined>, key: string, find: () => Res | undefined): Res | undefined {
+    if (!cache.has(key)) {
+      cache.set(key, find());
+    }
+    return cache.get(key);
   }
 
   private reference(ref: Reference): string | undefined {
@@ -210,12 +229,6 @@ export class Res {
       this.entryCache = this.model.resolveEntry(this.cfn);
     }
     return this.entryCache.Properties ?? {};
-  }
-
-  /** Whether the resource has a `Condition` (it may not exist). */
-  public get conditional(): boolean {
-    this.props;
-    return this.entryCache.Condition !== undefined;
   }
 
   /** A property evaluated to a string (undefined when unset or unknown; see `has`). */
@@ -350,12 +363,13 @@ function glob(pattern: string): RegExp {
   return new RegExp(`^${pattern.split('').map((ch) => ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[.+^${}()|[\]\\]/g, '\\$&')).join('')}$`);
 }
 
+/** The partition written as `aws`, placeholders without colons (so that an ARN splits into its segments). */
 function canonical(arn: string): string {
-  return arn.replace(/^arn:aws(-[a-z-]+)?:/, 'arn:aws:');
+  return arn.replace(/^arn:aws(-[a-z-]+)?:/, 'arn:aws:').replace(/\$\{AWS::([A-Za-z]+)\}/g, '\u0001$1');
 }
 
 function isPlaceholder(segment: string): boolean {
-  return /^\$\{AWS::[A-Za-z]+\}$/.test(segment);
+  return /^\u0001[A-Za-z]+$/.test(segment);
 }
 
 /**

@@ -1,6 +1,5 @@
 import { IConstruct } from 'constructs';
-import { isAwsManagedKeyName } from './aws-managed-key';
-import { account, ALIAS, DeliveryModel, EVENT_SOURCE_MAPPING, FUNCTION, isIdentity, KEY, QUEUE, QUEUE_POLICY, Res, TOPIC } from './model';
+import { account, DeliveryModel, EVENT_SOURCE_MAPPING, FUNCTION, isIdentity, QUEUE, QUEUE_POLICY, Res, TOPIC } from './model';
 import { evaluatePolicies, PolicyVerdict } from './policy-eval';
 
 /** How sure a finding is: delivery breaks, the guarantee is weaker, or the rule cannot decide. */
@@ -63,39 +62,6 @@ export interface EventSourceView {
   readonly fn: End;
 }
 
-/** How a queue is encrypted, as far as the app tells. */
-export type QueueKey =
-  | { kind: 'none' }
-  | { kind: 'awsManaged'; name: string }
-  | { kind: 'key'; key: Res }
-  | { kind: 'external'; name: string }
-  | { kind: 'unknown'; why: string };
-
-/** The key of a queue: none (SSE-SQS or unencrypted), AWS managed, a key of the app, or one outside it. */
-export function queueKey(model: DeliveryModel, queue: Res): QueueKey {
-  if (!queue.has('KmsMasterKeyId')) {
-    return { kind: 'none' };
-  }
-  const value = queue.str('KmsMasterKeyId');
-  if (value === undefined) {
-    return { kind: 'unknown', why: model.whyUnknown(queue.raw('KmsMasterKeyId')) };
-  }
-  if (isAwsManagedKeyName(value)) {
-    return { kind: 'awsManaged', name: value };
-  }
-  const key = keyNamed(model, value);
-  return key ? { kind: 'key', key } : { kind: 'external', name: value };
-}
-
-function keyNamed(model: DeliveryModel, value: string): Res | undefined {
-  if (isIdentity(value)) {
-    return model.ofType(KEY).find((k) => k.attribute('Arn') === value);
-  }
-  const alias = model.ofType(ALIAS).find((a) => a.str('AliasName') === value || value.endsWith(`:${a.str('AliasName')}`));
-  const target = alias?.str('TargetKeyId');
-  return target !== undefined && isIdentity(target) ? model.ofType(KEY).find((k) => k.attribute('Arn') === target) : undefined;
-}
-
 /** The condition keys SNS sends when it delivers from a topic (the ARN holds the account). */
 function snsContext(view: SubscriptionView): Record<string, string | undefined> {
   return {
@@ -151,7 +117,7 @@ export function subscriptionView(model: DeliveryModel, sub: Res): SubscriptionVi
   const topic = end(model, sub, 'TopicArn', (v) => model.topicNamed(v));
   const topicFifo = topic.res ? topic.res.bool('FifoTopic') === true
     : topic.arn !== undefined && !isIdentity(topic.arn) ? topic.arn.endsWith('.fifo') : undefined;
-  const topicAccount = topic.res ? account(topic.res.stack) : topic.arn?.split(':')[4];
+  const topicAccount = topic.res ? account(topic.res.stack) : topic.arn?.startsWith('arn:') ? topic.arn.split(':')[4] : undefined;
   const queue = end(model, sub, 'Endpoint', (v) => model.queueNamed(v));
   let dlq: End | undefined;
   if (sub.has('RedrivePolicy')) {

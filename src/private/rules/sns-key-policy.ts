@@ -1,5 +1,6 @@
+import { queueKey } from './aws-managed-key';
 import type { DeliveryRule, End, Reporter, SubscriptionView } from './rule';
-import { keyPolicyAdmitsSns, queueKey } from './rule';
+import { keyPolicyAdmitsSns } from './rule';
 import { say } from './text';
 import { ValidationErrorCode } from '../../errors';
 

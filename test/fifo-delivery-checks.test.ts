@@ -1,0 +1,419 @@
+import * as path from 'path';
+import { App, Aspects, CfnParameter, Annotations as CoreAnnotations, Duration, Fn, Stack } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { CfnInclude } from 'aws-cdk-lib/cloudformation-include';
+import { IConstruct } from 'constructs';
+import { floor } from '../bench/topologies';
+import { platformTeams } from '../examples/platform-teams/stacks';
+import { PLACEHOLDER_VPC, PriceUpdatesStack } from '../examples/price-updates/stack';
+import { FifoDeliveryChecks, FifoFanout, ValidationErrorCode } from '../src';
+import { ENV, newApp, newStack } from './util';
+
+const id = (code: string) => `cdk-secure-fifo:${code}`;
+
+interface Finding {
+  readonly level: 'error' | 'warning' | 'info';
+  readonly path: string;
+  readonly text: string;
+}
+
+/** Every annotation of a stack's synthesis (the aspect runs at synth). */
+function findings(stack: Stack): Finding[] {
+  const a = Annotations.fromStack(stack);
+  const pick = (level: Finding['level'], list: any[]) => list.map((m) => ({ level, path: m.id, text: String(m.entry.data) }));
+  return [
+    ...pick('error', a.findError('*', Match.anyValue())),
+    ...pick('warning', a.findWarning('*', Match.anyValue())),
+    ...pick('info', a.findInfo('*', Match.anyValue())),
+  ];
+}
+
+/** The findings of the delivery checks (every rule id is `cdk-secure-fifo:<Rule>`), as "level path rule". */
+function ruleFindings(stack: Stack, levels: Array<Finding['level']> = ['error', 'warning', 'info']): string[] {
+  return findings(stack)
+    .filter((f) => levels.includes(f.level))
+    .map((f) => `${f.level} ${f.path} ${/cdk-secure-fifo:[A-Za-z_]+/.exec(f.text)?.[0] ?? f.text}`)
+    .sort();
+}
+
+function pathOf(c: IConstruct): string {
+  return `/${c.node.path}`;
+}
+
+function l1(c: IConstruct): IConstruct {
+  return c.node.defaultChild!;
+}
+
+const SNS = new iam.ServicePrincipal('sns.amazonaws.com');
+
+/** The key-policy statement AWS documents for SNS delivering into a CMK queue. */
+function snsKeyStatement(topic: sns.ITopic): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    principals: [SNS],
+    actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+    resources: ['*'],
+    conditions: { ArnEquals: { 'aws:SourceArn': topic.topicArn } },
+  });
+}
+
+/** The queue-policy statement AWS documents for SNS delivering into a queue. */
+function snsQueueStatement(queue: sqs.IQueue, topic: sns.ITopic): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    principals: [SNS],
+    actions: ['sqs:SendMessage'],
+    resources: [queue.queueArn],
+    conditions: { ArnEquals: { 'aws:SourceArn': topic.topicArn } },
+  });
+}
+
+interface Wiring {
+  readonly stack: Stack;
+  readonly key: kms.Key;
+  readonly topic: sns.Topic;
+  readonly queue: sqs.Queue;
+  readonly dlq: sqs.Queue;
+  readonly subscription: sns.Subscription;
+}
+
+interface Change {
+  readonly queue?: Partial<sqs.QueueProps>;
+  readonly dlq?: Partial<sqs.QueueProps>;
+  readonly subscription?: Partial<subs.SqsSubscriptionProps>;
+}
+
+/** A FIFO fan-out hand-wired with aws-cdk-lib's L2s and SqsSubscription, as teams write it; correct unless `change` breaks it. */
+function handWired(change: Change = {}): Wiring {
+  return handWiredInto(newStack(), change);
+}
+
+/** The same fan-out with L1s: CfnSubscription, policies added with addToResourcePolicy (or not). */
+function withCfnSubscription(opts: { queuePolicy: boolean; keyPolicy: boolean }) {
+  const stack = newStack();
+  const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+  const topic = new sns.Topic(stack, 'Topic', { fifo: true, topicName: 'prices' });
+  const queue = new sqs.Queue(stack, 'Queue', { fifo: true, encryptionMasterKey: key });
+  const dlq = new sqs.Queue(stack, 'Dlq', { fifo: true });
+  dlq.addToResourcePolicy(snsQueueStatement(dlq, topic));
+  if (opts.queuePolicy) {
+    queue.addToResourcePolicy(snsQueueStatement(queue, topic));
+  }
+  if (opts.keyPolicy) {
+    key.addToResourcePolicy(snsKeyStatement(topic));
+  }
+  const subscription = new sns.CfnSubscription(stack, 'Subscription', {
+    topicArn: topic.topicArn, protocol: 'sqs', endpoint: queue.queueArn, redrivePolicy: { deadLetterTargetArn: dlq.queueArn },
+  });
+  Aspects.of(stack).add(new FifoDeliveryChecks());
+  return { stack, key, topic, queue, dlq, subscription };
+}
+
+describe('correct wiring: no finding', () => {
+  test('a FIFO fan-out hand-wired with SqsSubscription, one shared key', () => {
+    expect(ruleFindings(handWired().stack)).toEqual([]);
+  });
+
+  test('the same with CfnSubscription and statements added with addToResourcePolicy', () => {
+    expect(ruleFindings(withCfnSubscription({ queuePolicy: true, keyPolicy: true }).stack)).toEqual([]);
+  });
+
+  test("the bench's hand-wired floor (N = 3): no error, no warning but raw delivery's", () => {
+    const stack = newStack();
+    floor.build(stack, 3);
+    Aspects.of(stack).add(new FifoDeliveryChecks());
+    const found = ruleFindings(stack);
+    expect(found.filter((f) => !f.endsWith(id('rawDeliveryAttributeLimit')))).toEqual([]);
+    expect(found).toHaveLength(3);
+  });
+
+  test.each([false, true])('example price-updates (private network: %s): no error, and no warning the stack does not give without the checks', (privateNetwork) => {
+    const build = (checks: boolean) => {
+      const stack = new PriceUpdatesStack(newApp(), 'PriceUpdates', { env: ENV, privateNetwork: privateNetwork ? PLACEHOLDER_VPC : undefined });
+      if (checks) {
+        Aspects.of(stack).add(new FifoDeliveryChecks());
+      }
+      return findings(stack).filter((f) => f.level !== 'info');
+    };
+    const withChecks = build(true);
+    expect(withChecks.filter((f) => f.level === 'error')).toEqual([]);
+    expect(withChecks).toEqual(build(false));
+  });
+
+  test('example platform-teams (cross-stack, cross-account): no error in any stack, no extra warning', () => {
+    const build = (checks: boolean) => {
+      const app = newApp();
+      const stacks = platformTeams(app, { platformAccount: '111111111111', consumerAccount: '222222222222', region: 'eu-west-1' });
+      if (checks) {
+        Aspects.of(app).add(new FifoDeliveryChecks());
+      }
+      return [stacks.platform, stacks.retail, stacks.billing].flatMap((s) => findings(s).filter((f) => f.level !== 'info'));
+    };
+    const withChecks = build(true);
+    expect(withChecks.filter((f) => f.level === 'error')).toEqual([]);
+    expect(withChecks).toEqual(build(false));
+  });
+
+  test('every subscriber kind of the library, with a Lambda consumer: no error, no extra warning', () => {
+    const build = (checks: boolean) => {
+      const stack = newStack();
+      const fanout = new FifoFanout(stack, 'Prices');
+      const retail = fanout.addSubscriber('Retail', { visibilityTimeout: Duration.minutes(1) });
+      fanout.addSubscriber('Wholesale', { filterPolicy: { business: sns.SubscriptionFilter.stringFilter({ allowlist: ['wholesale'] }) } });
+      fanout.addStandardSubscriber('Analytics');
+      retail.addLambdaConsumer(new lambda.Function(stack, 'Consumer', {
+        runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({});'), timeout: Duration.seconds(10),
+      }));
+      if (checks) {
+        Aspects.of(stack).add(new FifoDeliveryChecks());
+      }
+      return findings(stack);
+    };
+    const withChecks = build(true);
+    expect(withChecks.filter((f) => f.level === 'error')).toEqual([]);
+    expect(withChecks).toEqual(build(false));
+  });
+});
+
+describe('errors: delivery breaks', () => {
+  test('AWS_MANAGED_KEY: a subscribed queue on alias/aws/sqs (escape hatch) is an error on that queue', () => {
+    const w = handWired();
+    (l1(w.queue) as sqs.CfnQueue).kmsMasterKeyId = 'alias/aws/sqs';
+    expect(ruleFindings(w.stack)).toEqual([`error ${pathOf(l1(w.queue))} ${id(ValidationErrorCode.AWS_MANAGED_KEY)}`]);
+  });
+
+  test('AWS_MANAGED_KEY: a subscription DLQ on the AWS managed key is an error on the DLQ', () => {
+    const w = handWired();
+    (l1(w.dlq) as sqs.CfnQueue).kmsMasterKeyId = 'arn:aws:kms:eu-west-1:111111111111:alias/aws/sqs';
+    expect(ruleFindings(w.stack)).toEqual([`error ${pathOf(l1(w.dlq))} ${id(ValidationErrorCode.AWS_MANAGED_KEY)}`]);
+  });
+
+  test('KEY_DISABLED: a queue and DLQ on a disabled key (escape hatch) are an error on the key, one per queue; enabled, no finding', () => {
+    const w = handWired();
+    (l1(w.key) as kms.CfnKey).enabled = false;
+    const line = `error ${pathOf(l1(w.key))} ${id(ValidationErrorCode.KEY_DISABLED)}`;
+    expect(ruleFindings(w.stack)).toEqual([line, line]);
+    const fixed = handWired();
+    (l1(fixed.key) as kms.CfnKey).enabled = true;
+    expect(ruleFindings(fixed.stack)).toEqual([]);
+  });
+
+  test('SNS_KEY_POLICY: a CMK queue whose key has no SNS statement is an error on the key', () => {
+    const { stack, key } = withCfnSubscription({ queuePolicy: true, keyPolicy: false });
+    expect(ruleFindings(stack)).toEqual([`error ${pathOf(l1(key))} ${id(ValidationErrorCode.SNS_KEY_POLICY)}`]);
+  });
+
+  test('SNS_KEY_POLICY: a key statement for another topic does not admit this one', () => {
+    const { stack, key } = withCfnSubscription({ queuePolicy: true, keyPolicy: false });
+    key.addToResourcePolicy(snsKeyStatement(sns.Topic.fromTopicArn(stack, 'Other', 'arn:aws:sns:eu-west-1:111111111111:other.fifo')));
+    expect(ruleFindings(stack)).toEqual([`error ${pathOf(l1(key))} ${id(ValidationErrorCode.SNS_KEY_POLICY)}`]);
+  });
+
+  test('SNS_QUEUE_POLICY: a subscribed queue without a policy for SNS is an error on the queue', () => {
+    const { stack, queue } = withCfnSubscription({ queuePolicy: false, keyPolicy: true });
+    expect(ruleFindings(stack)).toEqual([`error ${pathOf(l1(queue))} ${id(ValidationErrorCode.SNS_QUEUE_POLICY)}`]);
+  });
+
+  test('SNS_QUEUE_POLICY: a TLS-only Deny does not stand between SNS and the queue, a Deny of SNS does', () => {
+    const { stack, queue } = withCfnSubscription({ queuePolicy: true, keyPolicy: true });
+    queue.addToResourcePolicy(new iam.PolicyStatement({
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['sqs:*'],
+      resources: [queue.queueArn],
+      conditions: { Bool: { 'aws:SecureTransport': 'false' } },
+    }));
+    queue.addToResourcePolicy(new iam.PolicyStatement({ effect: iam.Effect.DENY, principals: [SNS], actions: ['sqs:SendMessage'], resources: ['*'] }));
+    expect(ruleFindings(stack)).toEqual([`error ${pathOf(l1(queue))} ${id(ValidationErrorCode.SNS_QUEUE_POLICY)}`]);
+  });
+
+  test('NOT_FIFO: a standard subscription DLQ on a FIFO topic is an error on the subscription', () => {
+    const w = handWired({ dlq: { fifo: false } });
+    expect(ruleFindings(w.stack)).toEqual([`error ${pathOf(l1(w.subscription))} ${id(ValidationErrorCode.NOT_FIFO)}`]);
+  });
+
+  test('DLQ_ENVIRONMENT: a subscription DLQ in another account is an error on the subscription', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+    const topic = new sns.Topic(stack, 'Topic', { fifo: true, topicName: 'prices', masterKey: key });
+    const queue = new sqs.Queue(stack, 'Queue', { fifo: true, encryptionMasterKey: key });
+    const dlq = sqs.Queue.fromQueueArn(stack, 'Dlq', 'arn:aws:sqs:eu-west-1:222222222222:prices-dlq.fifo');
+    const subscription = topic.addSubscription(new subs.SqsSubscription(queue, { rawMessageDelivery: false, deadLetterQueue: dlq }));
+    Aspects.of(stack).add(new FifoDeliveryChecks());
+    expect(ruleFindings(stack, ['error'])).toEqual([`error ${pathOf(l1(subscription))} ${id(ValidationErrorCode.DLQ_ENVIRONMENT)}`]);
+  });
+
+  test('SNS_DLQ_ACCESS: a DLQ on a key of its own, which SqsSubscription does not grant SNS, is an error on that key', () => {
+    const stack = newStack();
+    const dlqKey = new kms.Key(stack, 'DlqKey', { enableKeyRotation: true });
+    const w = handWiredInto(stack, { dlq: { encryptionMasterKey: dlqKey } });
+    expect(ruleFindings(w.stack)).toEqual([`error ${pathOf(l1(dlqKey))} ${id(ValidationErrorCode.SNS_DLQ_ACCESS)}`]);
+    expect(ruleFindings(handWiredFixed())).toEqual([]);
+  });
+
+  test('SNS_DLQ_ACCESS: a DLQ whose policy does not admit the topic is an error on the DLQ', () => {
+    const stack = newStack();
+    const topic = new sns.Topic(stack, 'Topic', { fifo: true, topicName: 'prices' });
+    const queue = new sqs.Queue(stack, 'Queue', { fifo: true });
+    queue.addToResourcePolicy(snsQueueStatement(queue, topic));
+    const dlq = new sqs.Queue(stack, 'Dlq', { fifo: true });
+    new sns.CfnSubscription(stack, 'Subscription', { topicArn: topic.topicArn, protocol: 'sqs', endpoint: queue.queueArn, redrivePolicy: { deadLetterTargetArn: dlq.queueArn } });
+    Aspects.of(stack).add(new FifoDeliveryChecks());
+    expect(ruleFindings(stack)).toEqual([`error ${pathOf(l1(dlq))} ${id(ValidationErrorCode.SNS_DLQ_ACCESS)}`]);
+  });
+
+  describe('LAMBDA_CONSUMER: a Lambda event source (SqsEventSource)', () => {
+    function consumer(visibility: Duration, options: { fifo?: boolean; window?: Duration } = {}) {
+      const stack = newStack();
+      const queue = new sqs.Queue(stack, 'Queue', { fifo: options.fifo ?? true, visibilityTimeout: visibility });
+      const fn = new lambda.Function(stack, 'Consumer', {
+        runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({});'), timeout: Duration.seconds(10),
+      });
+      fn.addEventSource(new sources.SqsEventSource(queue, { maxBatchingWindow: options.window, reportBatchItemFailures: true }));
+      Aspects.of(stack).add(new FifoDeliveryChecks());
+      const mapping = fn.node.findAll().find((c) => c instanceof lambda.CfnEventSourceMapping)!;
+      return { stack, mapping };
+    }
+
+    test('visibility under 6 x the function timeout is an error on the event source mapping', () => {
+      const { stack, mapping } = consumer(Duration.seconds(30));
+      expect(ruleFindings(stack)).toEqual([`error ${pathOf(mapping)} ${id(ValidationErrorCode.LAMBDA_CONSUMER)}`]);
+    });
+
+    test('6 x the function timeout: no finding', () => {
+      expect(ruleFindings(consumer(Duration.seconds(60)).stack)).toEqual([]);
+    });
+
+    test('under 6 x the timeout plus the batching window (standard queue) warns lambdaBatchingWindow; with the window added, no finding', () => {
+      const { stack, mapping } = consumer(Duration.seconds(60), { fifo: false, window: Duration.seconds(5) });
+      expect(ruleFindings(stack)).toEqual([`warning ${pathOf(mapping)} ${id('lambdaBatchingWindow')}`]);
+      expect(ruleFindings(consumer(Duration.seconds(65), { fifo: false, window: Duration.seconds(5) }).stack)).toEqual([]);
+    });
+  });
+});
+
+describe('warnings: the guarantee is weaker', () => {
+  test('subscriptionWithoutDeadLetterQueue: a FIFO subscription without a DLQ warns on the subscription', () => {
+    const w = handWired({ subscription: { deadLetterQueue: undefined } });
+    expect(ruleFindings(w.stack)).toEqual([`warning ${pathOf(l1(w.subscription))} ${id('subscriptionWithoutDeadLetterQueue')}`]);
+  });
+
+  test('filterPolicyAtMostOnce: a filter policy warns on the subscription (the id our constructs use)', () => {
+    const w = handWired({ subscription: { filterPolicy: { business: sns.SubscriptionFilter.stringFilter({ allowlist: ['retail'] }) } } });
+    expect(ruleFindings(w.stack)).toEqual([`warning ${pathOf(l1(w.subscription))} ${id('filterPolicyAtMostOnce')}`]);
+  });
+
+  test('standardQueueAtLeastOnce: a standard queue on a FIFO topic warns on the subscription (the id our constructs use)', () => {
+    const w = handWired({ queue: { fifo: false } });
+    expect(ruleFindings(w.stack)).toEqual([`warning ${pathOf(l1(w.subscription))} ${id('standardQueueAtLeastOnce')}`]);
+  });
+
+  test('rawDeliveryAttributeLimit: raw delivery warns on the subscription (at most 10 message attributes)', () => {
+    const w = handWired({ subscription: { rawMessageDelivery: true } });
+    expect(ruleFindings(w.stack)).toEqual([`warning ${pathOf(l1(w.subscription))} ${id('rawDeliveryAttributeLimit')}`]);
+  });
+
+  test('a warning can be acknowledged with its id', () => {
+    const w = handWired({ subscription: { rawMessageDelivery: true } });
+    CoreAnnotations.of(l1(w.subscription)).acknowledgeWarning(id('rawDeliveryAttributeLimit'), 'publishers send at most 3 attributes');
+    expect(ruleFindings(w.stack)).toEqual([]);
+  });
+});
+
+describe('what a rule cannot decide is an info, never an error', () => {
+  test('a key given as a parameter', () => {
+    const w = handWired();
+    (l1(w.queue) as sqs.CfnQueue).kmsMasterKeyId = new CfnParameter(w.stack, 'QueueKey').valueAsString;
+    const found = ruleFindings(w.stack);
+    expect(found).toEqual([`info ${pathOf(l1(w.queue))} ${id(ValidationErrorCode.AWS_MANAGED_KEY)}`]);
+  });
+
+  test('a topic imported from another stack (Fn::ImportValue) in the queue policy', () => {
+    const stack = newStack();
+    const topicArn = Fn.importValue('PricesTopicArn');
+    const topic = sns.Topic.fromTopicArn(stack, 'Topic', topicArn);
+    const queue = new sqs.Queue(stack, 'Queue', { fifo: true });
+    const dlq = new sqs.Queue(stack, 'Dlq', { fifo: true });
+    new sns.CfnSubscription(stack, 'Subscription', { topicArn, protocol: 'sqs', endpoint: queue.queueArn, redrivePolicy: { deadLetterTargetArn: dlq.queueArn } });
+    queue.addToResourcePolicy(snsQueueStatement(queue, topic));
+    dlq.addToResourcePolicy(snsQueueStatement(dlq, topic));
+    Aspects.of(stack).add(new FifoDeliveryChecks());
+    expect(ruleFindings(stack, ['error'])).toEqual([]);
+    expect(ruleFindings(stack, ['info'])).toEqual([
+      `info ${pathOf(l1(dlq))} ${id(ValidationErrorCode.SNS_DLQ_ACCESS)}`,
+      `info ${pathOf(l1(queue))} ${id(ValidationErrorCode.SNS_QUEUE_POLICY)}`,
+    ]);
+  });
+
+  test('an imported function: info on the event source mapping', () => {
+    const stack = newStack();
+    const queue = new sqs.Queue(stack, 'Queue', { fifo: true });
+    const fn = lambda.Function.fromFunctionAttributes(stack, 'Fn', {
+      functionArn: 'arn:aws:lambda:eu-west-1:111111111111:function:consumer', role: iam.Role.fromRoleArn(stack, 'Role', 'arn:aws:iam::111111111111:role/consumer'),
+    });
+    fn.addEventSource(new sources.SqsEventSource(queue));
+    Aspects.of(stack).add(new FifoDeliveryChecks());
+    expect(ruleFindings(stack)).toEqual([`info ${pathOf(fn.node.findAll().find((c) => c instanceof lambda.CfnEventSourceMapping)!)} ${id(ValidationErrorCode.LAMBDA_CONSUMER)}`]);
+  });
+});
+
+test('an error names the resource, what is wrong, why with the AWS page, the fix and the rule id', () => {
+  const { stack } = withCfnSubscription({ queuePolicy: false, keyPolicy: true });
+  const [error] = findings(stack).filter((f) => f.level === 'error');
+  expect(error.text).toMatch(/^AWS::SQS::Queue Test\/Queue\/Resource \(Queue4A7E3555\), the subscribed queue of AWS::SNS::Subscription Test\/Subscription \(Subscription\), has no queue policy that lets sns.amazonaws.com sqs:SendMessage from arn:aws:sns:eu-west-1:111111111111:prices.fifo\. .* \(https:\/\/docs\.aws\.amazon\.com\/sns\/latest\/dg\/subscribe-sqs-queue-to-sns-topic\.html\)\. Fix: add a queue policy statement .* \[cdk-secure-fifo:SNS_QUEUE_POLICY\]$/);
+});
+
+test('applied to the app, it checks subscriptions across stacks (a queue of one stack subscribed in another)', () => {
+  const app = new App({ context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
+  const platform = new Stack(app, 'Platform', { env: ENV });
+  const topic = new sns.Topic(platform, 'Topic', { fifo: true, topicName: 'prices' });
+  const team = new Stack(app, 'Team', { env: ENV });
+  const queue = new sqs.Queue(team, 'Queue', { fifo: true, encryption: sqs.QueueEncryption.KMS_MANAGED });
+  (l1(queue) as sqs.CfnQueue).kmsMasterKeyId = 'alias/aws/sqs';
+  const dlq = new sqs.Queue(team, 'Dlq', { fifo: true });
+  new sns.Subscription(team, 'Subscription', { topic, protocol: sns.SubscriptionProtocol.SQS, endpoint: queue.queueArn, deadLetterQueue: dlq });
+  Aspects.of(app).add(new FifoDeliveryChecks());
+  expect(ruleFindings(team, ['error'])).toEqual([
+    `error ${pathOf(l1(queue))} ${id(ValidationErrorCode.AWS_MANAGED_KEY)}`,
+    `error ${pathOf(l1(queue))} ${id(ValidationErrorCode.SNS_QUEUE_POLICY)}`,
+  ]);
+});
+
+test('a CfnInclude\'d template in a CDK app is checked like the rest (plain CloudFormation YAML)', () => {
+  const stack = newStack();
+  const included = new CfnInclude(stack, 'Legacy', { templateFile: path.join(__dirname, 'fixtures', 'hand-wired-broken.yaml') });
+  Aspects.of(stack).add(new FifoDeliveryChecks());
+  expect(ruleFindings(stack)).toEqual([
+    `error ${pathOf(included.getResource('OrdersQueue'))} ${id(ValidationErrorCode.AWS_MANAGED_KEY)}`,
+    `info ${pathOf(included.getResource('AuditQueue'))} ${id(ValidationErrorCode.AWS_MANAGED_KEY)}`,
+    `warning ${pathOf(included.getResource('OrdersSubscription'))} ${id('subscriptionWithoutDeadLetterQueue')}`,
+  ]);
+});
+
+/** handWired's wiring into a given stack (to add a key of the test's own first). */
+function handWiredInto(stack: Stack, change: Change): Wiring {
+  const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+  const topic = new sns.Topic(stack, 'Topic', { fifo: true, topicName: 'prices', masterKey: key });
+  const kmsQueue: sqs.QueueProps = { fifo: true, encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: key };
+  const dlq = new sqs.Queue(stack, 'Dlq', { ...kmsQueue, ...change.dlq });
+  const queue = new sqs.Queue(stack, 'Queue', { ...kmsQueue, ...change.queue });
+  const subscription = topic.addSubscription(new subs.SqsSubscription(queue, {
+    rawMessageDelivery: false, deadLetterQueue: dlq, ...change.subscription,
+  }));
+  Aspects.of(stack).add(new FifoDeliveryChecks());
+  return { stack, key, topic, queue, dlq, subscription };
+}
+
+/** The SnsDlqAccess wiring, corrected: the DLQ's own key admits SNS for the topic. */
+function handWiredFixed(): Stack {
+  const stack = newStack();
+  const dlqKey = new kms.Key(stack, 'DlqKey', { enableKeyRotation: true });
+  const w = handWiredInto(stack, { dlq: { encryptionMasterKey: dlqKey } });
+  dlqKey.addToResourcePolicy(snsKeyStatement(w.topic));
+  return stack;
+}
