@@ -1,4 +1,4 @@
-import { Annotations as CoreAnnotations, App, Aspects, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations as CoreAnnotations, App, AspectPriority, Aspects, CfnParameter, Duration, IAspect, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -251,6 +251,20 @@ describe('what it leaves alone, and applying it twice', () => {
       Aspects.of(stack).add(new SecureExistingFifo());
     }).after.toJSON();
     expect(twice).toEqual(once);
+  });
+
+  test('with priority MUTATING it runs before aspects added earlier (e.g. cdk-nag): they see the secured template', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'Legacy', { env: ENV });
+    const topic = fifoTopic(stack);
+    topic.addSubscription(new subs.SqsSubscription(new sqs.Queue(stack, 'Billing', { fifo: true, queueName: 'billing.fifo' })));
+    const seen: unknown[] = [];
+    const reader: IAspect = { visit: (node) => { if (node instanceof sns.CfnTopic) seen.push(node.kmsMasterKeyId); } };
+    Aspects.of(app).add(reader);
+    Aspects.of(app).add(new SecureExistingFifo(), { priority: AspectPriority.MUTATING });
+    Template.fromStack(stack);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toBeDefined();
   });
 
   test('a topic whose name is not known at synth is left as it is, with a warning saying why', () => {
