@@ -200,6 +200,27 @@ describe('hand-wired apps, secured in place', () => {
       .toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
   });
 
+  test('a standard queue on the FIFO topic: a FIFO subscription DLQ, a standard consumer DLQ', () => {
+    const { before, after, stack: secured } = beforeAndAfter((stack) => {
+      const topic = fifoTopic(stack);
+      topic.addSubscription(new subs.SqsSubscription(new sqs.Queue(stack, 'Analytics', { queueName: 'analytics' })));
+    });
+    expectSecuredInPlace(before, after, secured);
+    after.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'analytics-delivery-dlq.fifo', FifoQueue: true });
+    after.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'analytics-dlq', FifoQueue: Match.absent() });
+  });
+
+  test('enforceSSL already on: the TLS statements are not added twice', () => {
+    const { before, after, stack: secured } = beforeAndAfter((stack) => {
+      const topic = fifoTopic(stack, { enforceSSL: true });
+      topic.addSubscription(new subs.SqsSubscription(new sqs.Queue(stack, 'Billing', { fifo: true, queueName: 'billing.fifo', enforceSSL: true })));
+    });
+    expectSecuredInPlace(before, after, secured);
+    const tls = (t: Template) => JSON.stringify(t.toJSON()).split('aws:SecureTransport').length - 1;
+    // Only the new DLQs' policies add TLS statements (one per DLQ).
+    expect(tls(after) - tls(before)).toBe(2);
+  });
+
   test('L1 resources with a JSON queue policy (escape hatches, CfnInclude) are merged into', () => {
     const { before, after, stack: secured } = beforeAndAfter((stack) => {
       const topic = new sns.CfnTopic(stack, 'Orders', { fifoTopic: true, topicName: 'orders.fifo' });

@@ -440,7 +440,9 @@ function asList(v: unknown): unknown[] {
 /** Whether two resolved statements grant or deny the same thing (resources aside). */
 function sameGrant(a: any, b: any): boolean {
   const actions = (s: any) => JSON.stringify(asList(s.Action).sort());
-  return a.Effect === b.Effect && JSON.stringify(a.Principal) === JSON.stringify(b.Principal)
+  // `"*"` and `{"AWS": "*"}` are the same principal (IAM policy reference, Principal element).
+  const principal = (s: any) => JSON.stringify(s.Principal === '*' ? { AWS: '*' } : s.Principal);
+  return a.Effect === b.Effect && principal(a) === principal(b)
     && actions(a) === actions(b) && JSON.stringify(a.Condition) === JSON.stringify(b.Condition)
     && JSON.stringify(asList(a.Resource)) === JSON.stringify(asList(b.Resource));
 }
