@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { Annotations as CoreAnnotations, App, AspectPriority, Aspects, CfnParameter, Duration, IAspect, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -400,14 +402,21 @@ describe('warnings', () => {
     expect(JSON.stringify(found[0].entry.data)).toContain('222222222222');
   });
 
+  test('every warning id is in the README\'s Warnings table', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+    for (const id of [WARNING.backlogNotReencrypted, WARNING.externalConsumersNeedKey, WARNING.principalNeedsKey, WARNING.notSecured]) {
+      expect(readme).toContain(`| \`${id}\` |`);
+    }
+  });
+
   test('every warning can be acknowledged', () => {
     const app = newApp();
     const stack = new Stack(app, 'Legacy', { env: ENV });
     build(stack);
     Aspects.of(stack).add(new SecureExistingFifo());
-    for (const path of ['Orders', 'Billing']) {
+    for (const child of ['Orders', 'Billing']) {
       for (const id of [WARNING.backlogNotReencrypted, WARNING.externalConsumersNeedKey, WARNING.principalNeedsKey]) {
-        CoreAnnotations.of(stack.node.findChild(path)).acknowledgeWarning(id, 'tested');
+        CoreAnnotations.of(stack.node.findChild(child)).acknowledgeWarning(id, 'tested');
       }
     }
     Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('cdk-secure-fifo:(backlog|externalConsumers|principalNeedsKey)'));
