@@ -125,9 +125,17 @@ const bindings = project.addTask('package:bindings', {
     },
   ],
 });
+// jsii passes enums to other languages by member name and keeps no TypeScript values in the
+// assembly: check in the generated Python that each error code a message shows is the name a
+// Python user has (ValidationErrorCode.X.value).
+const bindingsCheck = project.addTask('bindings:check', {
+  description: 'Check the generated Python binding: every ValidationErrorCode value is its member name and appears as [NAME] in messages',
+  exec: 'ts-node --transpile-only --project test/tsconfig.json test/bindings/check-python-error-codes.ts .jsii-bindings',
+});
 project.packageTask.reset();
 project.packageTask.spawn(project.tasks.tryFind('package:js')!);
 project.packageTask.spawn(bindings);
+project.packageTask.spawn(bindingsCheck);
 
 // Dev-only folders get a tsconfig.json of their own so the ESLint project service (and ts-node)
 // find one; they extend the test config, which type-checks them.

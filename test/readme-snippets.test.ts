@@ -105,14 +105,19 @@ const STAND_INS: Record<string, StandIn> = {
   'iam.IGrantable': role,
   'iam.IPrincipal': role,
   'ec2.IVpc': (given) => vpc(given),
+  'ec2.Vpc': (given) => vpc(given),
   'ec2.ISecurityGroup': (given, id) => new ec2.SecurityGroup(given.stack, id, { vpc: vpc(given) }),
   'sns.ITopic': (given, id) => new sns.Topic(given.stack, id),
   'lambda.Function': fn,
   'lambda.IFunction': fn,
   'kms.IKey': (given, id) => new library.FifoKey(given.stack, id),
+  'kms.Key': (given, id) => new library.FifoKey(given.stack, id),
+  'FifoKey': (given, id) => new library.FifoKey(given.stack, id),
   'sqs.IQueue': (given, id) => new library.SecureFifoQueue(given.stack, id),
+  'SecureFifoQueue': (given, id) => new library.SecureFifoQueue(given.stack, id),
   'FifoFanout': (given, id) => new library.FifoFanout(given.stack, id),
   'FifoSubscriber': (given, id) => fanout(given).addSubscriber(id),
+  'IFifoTopicSubscriber': (given, id) => fanout(given).addSubscriber(id),
   'StandardSubscriber': (given, id) => fanout(given).addStandardSubscriber(id),
   'ISecureFifoTopic': (given, id) => new library.SecureFifoTopic(given.stack, id),
   'SecureFifoTopic': (given, id) => new library.SecureFifoTopic(given.stack, id),
@@ -200,6 +205,17 @@ test('README.md has TypeScript snippets, each found as jsii-rosetta finds it', (
   for (const snippet of SNIPPETS) {
     expect(snippet.completeSource).toMatch(/\bclass Fixture extends Stack\b/);
   }
+});
+
+test('every stand-in for a declared value synthesizes without an error annotation', () => {
+  const app = newApp();
+  const given = new Given(app);
+  for (const [type, make] of Object.entries(STAND_INS)) {
+    given.add(make(given, type.replace(/\W/g, ''), '// timeout 10 s'));
+  }
+  app.synth();
+
+  expect(Annotations.fromStack(given.stack).findError('*', Match.anyValue())).toEqual([]);
 });
 
 describe('every README.md TypeScript snippet synthesizes without an error annotation', () => {
