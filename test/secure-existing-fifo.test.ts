@@ -426,7 +426,7 @@ describe('warnings', () => {
 test('an AWS managed encryptionKey is refused', () => {
   const stack = new Stack(newApp(), 'Legacy', { env: ENV });
   Aspects.of(stack).add(new SecureExistingFifo({ encryptionKey: kms.Alias.fromAliasName(stack, 'Aws', 'alias/aws/sqs') }));
-  expect(() => Template.fromStack(stack)).toThrow(/encryptionKey.*AwsManagedKey/s);
+  expect(() => Template.fromStack(stack)).toThrow(/encryptionKey.*AWS_MANAGED_KEY/s);
 });
 
 test('subscribeQueue refuses an SSE-SQS queue and names SecureExistingFifo as the way to adopt it', () => {
