@@ -182,6 +182,34 @@ describe('hand-wired apps, secured in place', () => {
     expect(policyStatementsOf(after, roleId('Consumer'))).toContainEqual({ Effect: 'Allow', Action: 'kms:Decrypt', Resource: key });
   });
 
+  test('hand-written policies (an ARN pattern, a JSON managed policy, a role inline policy) get the KMS actions too', () => {
+    const { before, after, stack: secured } = beforeAndAfter((stack) => {
+      const topic = fifoTopic(stack);
+      const queue = new sqs.Queue(stack, 'Billing', { fifo: true, queueName: 'billing.fifo' });
+      topic.addSubscription(new subs.SqsSubscription(queue));
+      new iam.ManagedPolicy(stack, 'Pattern', {
+        statements: [new iam.PolicyStatement({ actions: ['sqs:Receive*', 'sqs:DeleteMessage'], resources: ['arn:aws:sqs:eu-west-1:111111111111:billing*'] })],
+      });
+      new iam.CfnManagedPolicy(stack, 'Json', {
+        policyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: queue.queueArn }] },
+      });
+      new iam.Role(stack, 'Inline', {
+        assumedBy: new iam.AccountRootPrincipal(),
+        inlinePolicies: { publish: new iam.PolicyDocument({ statements: [new iam.PolicyStatement({ actions: ['sns:*'], resources: [topic.topicArn] })] }) },
+      });
+    });
+    expectSecuredInPlace(before, after, secured);
+    const key = arnOf(secured.getLogicalId(secured.node.findChild('SecureExistingFifoKey').node.defaultChild as kms.CfnKey));
+    const managed = (id: string) => {
+      const [, resource] = Object.entries<any>(after.toJSON().Resources).find(([k]) => k.startsWith(id))!;
+      return [].concat(resource.Properties.PolicyDocument.Statement);
+    };
+    expect(managed('Pattern')).toContainEqual({ Effect: 'Allow', Action: 'kms:Decrypt', Resource: key });
+    expect(managed('Json')).toContainEqual({ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: key });
+    const inline = [].concat(resourcesOf(after, 'AWS::IAM::Role')[0][1].Properties.Policies[0].PolicyDocument.Statement);
+    expect(inline).toContainEqual({ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: key });
+  });
+
   test('an existing queue policy gets the statements: no second policy resource for the queue', () => {
     const { before, after, stack: secured } = beforeAndAfter((stack) => {
       const topic = fifoTopic(stack);

@@ -210,7 +210,9 @@ export function adoptExistingFifo(options: AdoptionOptions): void {
   }
   for (const entry of queues.values()) {
     if (entry.newKey) {
-      needs.push({ matches: resourceMatcher(entry.cfn, [queueArnToken(entry.cfn)]), actions: queueKeyActions, key: entry.newKey });
+      const name = nameOf(entry.cfn);
+      const byName = name === undefined ? [] : [Stack.of(entry.cfn).formatArn({ service: 'sqs', resource: name, arnFormat: ArnFormat.NO_RESOURCE_NAME })];
+      needs.push({ matches: resourceMatcher(entry.cfn, [queueArnToken(entry.cfn), ...byName]), actions: queueKeyActions, key: entry.newKey });
     }
   }
   const granted = new Set<string>();
@@ -526,7 +528,8 @@ function resourceMatcher(cfn: CfnResource, forms: string[]): (resource: unknown,
   const stack = Stack.of(cfn);
   const resolved = forms.map((f) => stack.resolve(f));
   const exact = new Set(resolved.map((r) => JSON.stringify(r)));
-  const literals = resolved.filter((r): r is string => typeof r === 'string');
+  // ARNs as text (the partition written out when the region is known), for hand-written ARNs and patterns.
+  const literals = resolved.map((r) => renderForPeople(cfn, r)).filter((r): r is string => typeof r === 'string');
   return (resource, policy) => {
     if (resource === '*') {
       return true;
