@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { Annotations as CoreAnnotations, App, AspectPriority, Aspects, CfnParameter, Duration, IAspect, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
@@ -9,6 +10,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as cfninc from 'aws-cdk-lib/cloudformation-include';
 import { replacements, sharedPolicies } from './update-safety';
 import { ENV, expectRefused, newApp, resourcesOf } from './util';
 import { PriceUpdatesStack } from '../examples/price-updates/stack';
@@ -264,6 +266,27 @@ describe('hand-wired apps, secured in place', () => {
     expectSecuredInPlace(before, after, secured);
     expect(statementsNaming(after, 'AWS::SQS::QueuePolicy', 'Queues', 'Billing')).toHaveLength(2);
   });
+});
+
+test('a CfnInclude\'d CloudFormation template is secured in place too', () => {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'adopt-')), 'template.json');
+  fs.writeFileSync(file, JSON.stringify({
+    Resources: {
+      Orders: { Type: 'AWS::SNS::Topic', Properties: { TopicName: 'orders.fifo', FifoTopic: true } },
+      Billing: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'billing.fifo', FifoQueue: true } },
+      BillingPolicy: {
+        Type: 'AWS::SQS::QueuePolicy',
+        Properties: {
+          Queues: [{ Ref: 'Billing' }],
+          PolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { Service: 'sns.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': ['Billing', 'Arn'] }, Condition: { ArnEquals: { 'aws:SourceArn': { Ref: 'Orders' } } } }] },
+        },
+      },
+      BillingSubscription: { Type: 'AWS::SNS::Subscription', Properties: { TopicArn: { Ref: 'Orders' }, Endpoint: { 'Fn::GetAtt': ['Billing', 'Arn'] }, Protocol: 'sqs' } },
+    },
+  }));
+  const { before, after, stack: secured } = beforeAndAfter((stack) => new cfninc.CfnInclude(stack, 'Legacy', { templateFile: file }));
+  expectSecuredInPlace(before, after, secured);
+  expect(statementsNaming(after, 'AWS::SQS::QueuePolicy', 'Queues', 'Billing')).toHaveLength(2);
 });
 
 describe('what it leaves alone, and applying it twice', () => {
