@@ -341,6 +341,16 @@ describe('what it leaves alone, and applying it twice', () => {
     expect(seen[0]).toBeDefined();
   });
 
+  test.each([true, false])('with aspect stabilization %s, the constructs it adds are kept and no aspect is ignored', (stabilization) => {
+    const app = newApp();
+    app.node.setContext('@aws-cdk/core:aspectStabilization', stabilization);
+    const stack = new Stack(app, 'Legacy', { env: ENV });
+    fifoTopic(stack).addSubscription(new subs.SqsSubscription(new sqs.Queue(stack, 'Billing', { fifo: true, queueName: 'billing.fifo' })));
+    Aspects.of(app).add(new SecureExistingFifo());
+    Template.fromStack(stack).resourceCountIs('AWS::SQS::Queue', 3);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('ignoredAspect'))).toEqual([]);
+  });
+
   test('a topic whose name is not known at synth is left as it is, with a warning saying why', () => {
     const { after, stack } = beforeAndAfter((s) => {
       new sns.CfnTopic(s, 'Orders', { fifoTopic: true, topicName: new CfnParameter(s, 'TopicName').valueAsString });
