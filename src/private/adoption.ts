@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
+import { acknowledgeSubscriptionDeadLetterQueue, acknowledgeTerminalDeadLetterQueue } from './compliance';
 import { allowServiceOnKey, allowSnsDelivery, sourceArnCondition } from './policies';
 import { renderForPeople } from './render';
 import { DEAD_LETTER_RETENTION, QUEUE_NAME_MAX } from './validation';
@@ -136,6 +137,7 @@ export function adoptExistingFifo(options: AdoptionOptions): void {
       // (https://docs.aws.amazon.com/sns/latest/dg/sns-dead-letter-queues.html).
       const dlq = newDeadLetterQueue(sub, 'DeadLetterQueue', deliveryDlqName(queue), true, keyFor(sub));
       sub.redrivePolicy = { deadLetterTargetArn: dlq.queueArn };
+      acknowledgeSubscriptionDeadLetterQueue(dlq);
       allowSnsDelivery(dlq, info.arn);
       allowServiceOnKey(sub, keyFor(sub), 'sns.amazonaws.com', info.arn);
     } else {
@@ -155,6 +157,7 @@ export function adoptExistingFifo(options: AdoptionOptions): void {
       const dlq = newDeadLetterQueue(entry.cfn, 'DeadLetterQueue', consumerDlqName(entry.cfn, fifo), fifo, keyFor(entry.cfn));
       // The same maxReceiveCount SecureFifoQueue uses by default.
       entry.cfn.redrivePolicy = { deadLetterTargetArn: dlq.queueArn, maxReceiveCount: 5 };
+      acknowledgeTerminalDeadLetterQueue(dlq);
     }
   }
   for (const entry of queues.values()) {
