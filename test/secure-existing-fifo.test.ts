@@ -253,6 +253,19 @@ describe('hand-wired apps, secured in place', () => {
     expect(tls(after) - tls(before)).toBe(2);
   });
 
+  test('a derived DLQ name another queue already has is not reused: that DLQ gets a generated name', () => {
+    const { before, after } = beforeAndAfter((stack) => {
+      const topic = fifoTopic(stack);
+      topic.addSubscription(new subs.SqsSubscription(new sqs.Queue(stack, 'Billing', { fifo: true, queueName: 'billing.fifo' })));
+      // An unrelated queue (not subscribed: left as it is) with the name the consumer DLQ would get.
+      new sqs.Queue(stack, 'Archive', { fifo: true, queueName: 'billing-dlq.fifo' });
+    });
+    expect(replacements(before, after)).toEqual([]);
+    const names = resourcesOf(after, 'AWS::SQS::Queue').map(([, q]) => q.Properties.QueueName);
+    expect(names.filter((n) => n === 'billing-dlq.fifo')).toHaveLength(1);
+    expect(names.filter((n) => n === undefined)).toHaveLength(1);
+  });
+
   test('L1 resources with a JSON queue policy (escape hatches, CfnInclude) are merged into', () => {
     const { before, after, stack: secured } = beforeAndAfter((stack) => {
       const topic = new sns.CfnTopic(stack, 'Orders', { fifoTopic: true, topicName: 'orders.fifo' });
