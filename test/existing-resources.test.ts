@@ -1,9 +1,10 @@
-import { Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { AspectPriority, Aspects, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag-v2';
 import { replacements, sharedPolicies } from './update-safety';
 import { ENV, newApp, resourcesOf } from './util';
 import { ExistingFifoStack, Phase } from '../examples/existing-fifo/stack';
-import { FifoFanout } from '../src';
+import { FifoFanout, SecureExistingFifo } from '../src';
 
 /**
  * Resource types CloudFormation can import, among those a hand-wired fan-out uses: AWS's list
@@ -84,4 +85,21 @@ describe('cdk refactor from the secured hand-wired stack to FifoFanout', () => {
     ]);
     expect(inventory(ours)).not.toEqual(inventory(secured));
   });
+});
+
+test('cdk-nag 2 (AwsSolutions, Serverless): findings on the hand-wired stack, none once secured', () => {
+  const findings = (secure: boolean) => {
+    const app = newApp();
+    const stack = new ExistingFifoStack(app, 'ExistingOrders', { env: ENV, phase: Phase.HAND_WIRED });
+    if (secure) {
+      Aspects.of(app).add(new SecureExistingFifo(), { priority: AspectPriority.MUTATING });
+    }
+    Aspects.of(app).add(new AwsSolutionsChecks());
+    Aspects.of(app).add(new ServerlessChecks());
+    const pattern = Match.stringLikeRegexp('^(AwsSolutions|Serverless)-');
+    const annotations = Annotations.fromStack(stack);
+    return [...annotations.findError('*', pattern), ...annotations.findWarning('*', pattern)].map((m) => String(m.entry.data).split(':')[0]);
+  };
+  expect(findings(false)).toEqual(expect.arrayContaining(['AwsSolutions-SNS3', 'AwsSolutions-SQS4', 'Serverless-SNSRedrivePolicy', 'Serverless-SQSRedrivePolicy']));
+  expect(findings(true)).toEqual([]);
 });

@@ -1,4 +1,7 @@
-import { Annotations as CoreAnnotations, App, Aspects, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Annotations as CoreAnnotations, App, AspectPriority, Aspects, CfnParameter, Duration, IAspect, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -7,10 +10,12 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as cfninc from 'aws-cdk-lib/cloudformation-include';
+import { SHIPPED_STACKS } from './configurations';
 import { replacements, sharedPolicies } from './update-safety';
 import { ENV, expectRefused, newApp, resourcesOf } from './util';
 import { PriceUpdatesStack } from '../examples/price-updates/stack';
-import { FifoFanout, SecureExistingFifo, SecureFifoTopic, ValidationErrorCode } from '../src';
+import { SecureExistingFifo, SecureFifoTopic, ValidationErrorCode } from '../src';
 import { WARNING } from '../src/private/warnings';
 
 type Build = (stack: Stack) => void;
@@ -180,6 +185,34 @@ describe('hand-wired apps, secured in place', () => {
     expect(policyStatementsOf(after, roleId('Consumer'))).toContainEqual({ Effect: 'Allow', Action: 'kms:Decrypt', Resource: key });
   });
 
+  test('hand-written policies (an ARN pattern, a JSON managed policy, a role inline policy) get the KMS actions too', () => {
+    const { before, after, stack: secured } = beforeAndAfter((stack) => {
+      const topic = fifoTopic(stack);
+      const queue = new sqs.Queue(stack, 'Billing', { fifo: true, queueName: 'billing.fifo' });
+      topic.addSubscription(new subs.SqsSubscription(queue));
+      new iam.ManagedPolicy(stack, 'Pattern', {
+        statements: [new iam.PolicyStatement({ actions: ['sqs:Receive*', 'sqs:DeleteMessage'], resources: ['arn:aws:sqs:eu-west-1:111111111111:billing*'] })],
+      });
+      new iam.CfnManagedPolicy(stack, 'Json', {
+        policyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: queue.queueArn }] },
+      });
+      new iam.Role(stack, 'Inline', {
+        assumedBy: new iam.AccountRootPrincipal(),
+        inlinePolicies: { publish: new iam.PolicyDocument({ statements: [new iam.PolicyStatement({ actions: ['sns:*'], resources: [topic.topicArn] })] }) },
+      });
+    });
+    expectSecuredInPlace(before, after, secured);
+    const key = arnOf(secured.getLogicalId(secured.node.findChild('SecureExistingFifoKey').node.defaultChild as kms.CfnKey));
+    const managed = (id: string) => {
+      const [, resource] = Object.entries<any>(after.toJSON().Resources).find(([k]) => k.startsWith(id))!;
+      return [].concat(resource.Properties.PolicyDocument.Statement);
+    };
+    expect(managed('Pattern')).toContainEqual({ Effect: 'Allow', Action: 'kms:Decrypt', Resource: key });
+    expect(managed('Json')).toContainEqual({ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: key });
+    const inline = [].concat(resourcesOf(after, 'AWS::IAM::Role')[0][1].Properties.Policies[0].PolicyDocument.Statement);
+    expect(inline).toContainEqual({ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: key });
+  });
+
   test('an existing queue policy gets the statements: no second policy resource for the queue', () => {
     const { before, after, stack: secured } = beforeAndAfter((stack) => {
       const topic = fifoTopic(stack);
@@ -200,6 +233,40 @@ describe('hand-wired apps, secured in place', () => {
       .toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
   });
 
+  test('a standard queue on the FIFO topic: a FIFO subscription DLQ, a standard consumer DLQ', () => {
+    const { before, after, stack: secured } = beforeAndAfter((stack) => {
+      const topic = fifoTopic(stack);
+      topic.addSubscription(new subs.SqsSubscription(new sqs.Queue(stack, 'Analytics', { queueName: 'analytics' })));
+    });
+    expectSecuredInPlace(before, after, secured);
+    after.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'analytics-delivery-dlq.fifo', FifoQueue: true });
+    after.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'analytics-dlq', FifoQueue: Match.absent() });
+  });
+
+  test('enforceSSL already on: the TLS statements are not added twice', () => {
+    const { before, after, stack: secured } = beforeAndAfter((stack) => {
+      const topic = fifoTopic(stack, { enforceSSL: true });
+      topic.addSubscription(new subs.SqsSubscription(new sqs.Queue(stack, 'Billing', { fifo: true, queueName: 'billing.fifo', enforceSSL: true })));
+    });
+    expectSecuredInPlace(before, after, secured);
+    const tls = (t: Template) => JSON.stringify(t.toJSON()).split('aws:SecureTransport').length - 1;
+    // Only the new DLQs' policies add TLS statements (one per DLQ).
+    expect(tls(after) - tls(before)).toBe(2);
+  });
+
+  test('a derived DLQ name another queue already has is not reused: that DLQ gets a generated name', () => {
+    const { before, after } = beforeAndAfter((stack) => {
+      const topic = fifoTopic(stack);
+      topic.addSubscription(new subs.SqsSubscription(new sqs.Queue(stack, 'Billing', { fifo: true, queueName: 'billing.fifo' })));
+      // An unrelated queue (not subscribed: left as it is) with the name the consumer DLQ would get.
+      new sqs.Queue(stack, 'Archive', { fifo: true, queueName: 'billing-dlq.fifo' });
+    });
+    expect(replacements(before, after)).toEqual([]);
+    const names = resourcesOf(after, 'AWS::SQS::Queue').map(([, q]) => q.Properties.QueueName);
+    expect(names.filter((n) => n === 'billing-dlq.fifo')).toHaveLength(1);
+    expect(names.filter((n) => n === undefined)).toHaveLength(1);
+  });
+
   test('L1 resources with a JSON queue policy (escape hatches, CfnInclude) are merged into', () => {
     const { before, after, stack: secured } = beforeAndAfter((stack) => {
       const topic = new sns.CfnTopic(stack, 'Orders', { fifoTopic: true, topicName: 'orders.fifo' });
@@ -215,19 +282,32 @@ describe('hand-wired apps, secured in place', () => {
   });
 });
 
+test('a CfnInclude\'d CloudFormation template is secured in place too', () => {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'adopt-')), 'template.json');
+  fs.writeFileSync(file, JSON.stringify({
+    Resources: {
+      Orders: { Type: 'AWS::SNS::Topic', Properties: { TopicName: 'orders.fifo', FifoTopic: true } },
+      Billing: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'billing.fifo', FifoQueue: true } },
+      BillingPolicy: {
+        Type: 'AWS::SQS::QueuePolicy',
+        Properties: {
+          Queues: [{ Ref: 'Billing' }],
+          PolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { Service: 'sns.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': ['Billing', 'Arn'] }, Condition: { ArnEquals: { 'aws:SourceArn': { Ref: 'Orders' } } } }] },
+        },
+      },
+      BillingSubscription: { Type: 'AWS::SNS::Subscription', Properties: { TopicArn: { Ref: 'Orders' }, Endpoint: { 'Fn::GetAtt': ['Billing', 'Arn'] }, Protocol: 'sqs' } },
+    },
+  }));
+  const { before, after, stack: secured } = beforeAndAfter((stack) => new cfninc.CfnInclude(stack, 'Legacy', { templateFile: file }));
+  expectSecuredInPlace(before, after, secured);
+  expect(statementsNaming(after, 'AWS::SQS::QueuePolicy', 'Queues', 'Billing')).toHaveLength(2);
+});
+
 describe('what it leaves alone, and applying it twice', () => {
-  test('a stack of this library: the template does not change', () => {
-    const build = (app: App) => {
-      const stack = new Stack(app, 'Prices', { env: ENV });
-      const prices = new FifoFanout(stack, 'PriceUpdates', { topicName: 'price-updates' });
-      prices.addSubscriber('Retail');
-      prices.addStandardSubscriber('Analytics');
-      return stack;
-    };
-    const plain = Template.fromStack(build(newApp())).toJSON();
-    const app = newApp();
-    const stack = build(app);
-    Aspects.of(app).add(new SecureExistingFifo());
+  test.each(Object.keys(SHIPPED_STACKS))('%s (shipped stack of this library): the template does not change', (name) => {
+    const plain = Template.fromStack(SHIPPED_STACKS[name]()).toJSON();
+    const stack = SHIPPED_STACKS[name]();
+    Aspects.of(stack.node.root).add(new SecureExistingFifo());
     expect(Template.fromStack(stack).toJSON()).toEqual(plain);
   });
 
@@ -251,6 +331,30 @@ describe('what it leaves alone, and applying it twice', () => {
       Aspects.of(stack).add(new SecureExistingFifo());
     }).after.toJSON();
     expect(twice).toEqual(once);
+  });
+
+  test('with priority MUTATING it runs before aspects added earlier (e.g. cdk-nag): they see the secured template', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'Legacy', { env: ENV });
+    const topic = fifoTopic(stack);
+    topic.addSubscription(new subs.SqsSubscription(new sqs.Queue(stack, 'Billing', { fifo: true, queueName: 'billing.fifo' })));
+    const seen: unknown[] = [];
+    const reader: IAspect = { visit: (node) => { if (node instanceof sns.CfnTopic) seen.push(node.kmsMasterKeyId); } };
+    Aspects.of(app).add(reader);
+    Aspects.of(app).add(new SecureExistingFifo(), { priority: AspectPriority.MUTATING });
+    Template.fromStack(stack);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toBeDefined();
+  });
+
+  test.each([true, false])('with aspect stabilization %s, the constructs it adds are kept and no aspect is ignored', (stabilization) => {
+    const app = newApp();
+    app.node.setContext('@aws-cdk/core:aspectStabilization', stabilization);
+    const stack = new Stack(app, 'Legacy', { env: ENV });
+    fifoTopic(stack).addSubscription(new subs.SqsSubscription(new sqs.Queue(stack, 'Billing', { fifo: true, queueName: 'billing.fifo' })));
+    Aspects.of(app).add(new SecureExistingFifo());
+    Template.fromStack(stack).resourceCountIs('AWS::SQS::Queue', 3);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('ignoredAspect'))).toEqual([]);
   });
 
   test('a topic whose name is not known at synth is left as it is, with a warning saying why', () => {
@@ -365,14 +469,21 @@ describe('warnings', () => {
     expect(JSON.stringify(found[0].entry.data)).toContain('222222222222');
   });
 
+  test('every warning id is in the README\'s Warnings table', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+    for (const id of [WARNING.backlogNotReencrypted, WARNING.externalConsumersNeedKey, WARNING.principalNeedsKey, WARNING.notSecured]) {
+      expect(readme).toContain(`| \`${id}\` |`);
+    }
+  });
+
   test('every warning can be acknowledged', () => {
     const app = newApp();
     const stack = new Stack(app, 'Legacy', { env: ENV });
     build(stack);
     Aspects.of(stack).add(new SecureExistingFifo());
-    for (const path of ['Orders', 'Billing']) {
+    for (const child of ['Orders', 'Billing']) {
       for (const id of [WARNING.backlogNotReencrypted, WARNING.externalConsumersNeedKey, WARNING.principalNeedsKey]) {
-        CoreAnnotations.of(stack.node.findChild(path)).acknowledgeWarning(id, 'tested');
+        CoreAnnotations.of(stack.node.findChild(child)).acknowledgeWarning(id, 'tested');
       }
     }
     Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('cdk-secure-fifo:(backlog|externalConsumers|principalNeedsKey)'));
@@ -382,7 +493,7 @@ describe('warnings', () => {
 test('an AWS managed encryptionKey is refused', () => {
   const stack = new Stack(newApp(), 'Legacy', { env: ENV });
   Aspects.of(stack).add(new SecureExistingFifo({ encryptionKey: kms.Alias.fromAliasName(stack, 'Aws', 'alias/aws/sqs') }));
-  expect(() => Template.fromStack(stack)).toThrow(/encryptionKey.*AwsManagedKey/s);
+  expect(() => Template.fromStack(stack)).toThrow(/encryptionKey.*AWS_MANAGED_KEY/s);
 });
 
 test('subscribeQueue refuses an SSE-SQS queue and names SecureExistingFifo as the way to adopt it', () => {
