@@ -53,6 +53,8 @@ export enum ValidationErrorCode {
   ALARM_SETTINGS = 'AlarmSettings',
   /** A Lambda consumer wired against AWS's SQS event source guidance. */
   LAMBDA_CONSUMER = 'LambdaConsumer',
+  /** A retired key that is also the key that encrypts. */
+  RETIRED_KEY = 'RETIRED_KEY',
 }
 
 /**

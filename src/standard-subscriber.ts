@@ -7,10 +7,11 @@ import { FifoKey } from './fifo-key';
 import { QueueOptions, SubscriptionDeliveryOptions } from './fifo-subscription';
 import { ISecureFifoTopic } from './interfaces';
 import { acknowledgeSubscriptionDeadLetterQueue, acknowledgeTerminalDeadLetterQueue } from './private/compliance';
-import { claimPhysicalName, deliveryDeadLetterName, queueArnFromName, STANDARD_QUEUE_NAME_MAX, standardDeadLetterName, standardQueueName } from './private/names';
+import { claimPhysicalName, deliveryDeadLetterName, topicPolicyArn, queueArnFromName, STANDARD_QUEUE_NAME_MAX, standardDeadLetterName, standardQueueName } from './private/names';
 import { checkCustomerKey } from './private/policies';
 import { checkEndpointFor } from './private/private-endpoints';
 import { shareQueuePolicy } from './private/queue-policy';
+import { checkRetiredKeys, keepSnsOnRetiredKeys, noteRetiredKeyUse, queueUse, setRetiredKeys } from './private/retired-keys';
 import { SharedPolicyQueue } from './private/shared-policy-queue';
 import { sameStackKey, subscribeFifoQueue } from './private/subscription';
 import {
@@ -95,6 +96,7 @@ export class StandardSubscriber extends TopicSubscriberBase {
     checkCustomerKey(problems, this, 'encryptionKey', props.encryptionKey);
     checkEndpointFor(problems, 'SQS', props.privateEndpoints);
     checkRemovalPolicy(problems, 'removalPolicy', props.removalPolicy);
+    checkRetiredKeys(problems, 'retiredKeys', props.retiredKeys, props.encryptionKey ?? sameStackKey(props.topic, this));
     problems.throwIfAny(this, 'StandardSubscriber');
 
     const key = props.encryptionKey ?? sameStackKey(props.topic, this) ?? new FifoKey(this, 'Key');
@@ -153,6 +155,15 @@ export class StandardSubscriber extends TopicSubscriberBase {
       filterPolicyWithMessageBody: props.filterPolicyWithMessageBody,
       deadLetterQueue: deliveryDeadLetterQueue,
     }, (s, i) => new FifoKey(s, i));
+
+    const retiredKeys = props.retiredKeys ?? [];
+    for (const q of [queue, deadLetterQueue, deliveryDeadLetterQueue]) {
+      setRetiredKeys(q, retiredKeys);
+    }
+    keepSnsOnRetiredKeys(this, retiredKeys, topicPolicyArn(props.topic));
+    for (const retired of retiredKeys) {
+      noteRetiredKeyUse(retired, queueUse(`queue ${queue.node.path}`, false, this.retentionPeriod));
+    }
   }
 
   /**

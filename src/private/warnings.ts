@@ -14,4 +14,5 @@ export const WARNING = {
   endpointRestrictedToRegisteredResources: 'cdk-secure-fifo:endpointRestrictedToRegisteredResources',
   keyRotationOff: 'cdk-secure-fifo:keyRotationOff',
   signatureVersion1: 'cdk-secure-fifo:signatureVersion1',
+  retiredKey: 'cdk-secure-fifo:retiredKey',
 } as const;
