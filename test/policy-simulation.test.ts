@@ -3,7 +3,8 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import {
-  ACCOUNT, ALLOWED, BYSTANDER, CFN, CONSUMER_ACCOUNT, CONSUMER_CFN, Decision, decryptingThroughSqs, DENIED, evaluate, KEY_ADMIN, NOT_GRANTED, OTHER_WORKLOAD,
+  ACCOUNT, ALLOWED, BYSTANDER, CFN, CONSUMER_ACCOUNT, CONSUMER_CFN, Decision, decryptingThroughSqs, DENIED,
+  evaluate, KEY_ADMIN, NOT_GRANTED, OTHER_WORKLOAD,
   OUTSIDER, QUEUE_ADMIN, REGION, ROOT, Row, SNS, THIRD_ACCOUNT, THIRD_CFN, title, TOPIC_ADMIN, World,
 } from './policy-world';
 import { ENV, newApp } from './util';
