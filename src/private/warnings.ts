@@ -14,5 +14,13 @@ export const WARNING = {
   endpointRestrictedToRegisteredResources: 'cdk-secure-fifo:endpointRestrictedToRegisteredResources',
   keyRotationOff: 'cdk-secure-fifo:keyRotationOff',
   signatureVersion1: 'cdk-secure-fifo:signatureVersion1',
+  backlogNotReencrypted: 'cdk-secure-fifo:backlogNotReencrypted',
+  externalConsumersNeedKey: 'cdk-secure-fifo:externalConsumersNeedKey',
+  principalNeedsKey: 'cdk-secure-fifo:principalNeedsKey',
+  notSecured: 'cdk-secure-fifo:notSecured',
+  subscriptionWithoutDeadLetterQueue: 'cdk-secure-fifo:subscriptionWithoutDeadLetterQueue',
+  rawDeliveryAttributeLimit: 'cdk-secure-fifo:rawDeliveryAttributeLimit',
+  lambdaBatchingWindow: 'cdk-secure-fifo:lambdaBatchingWindow',
+  lambdaTimeoutUnknown: 'cdk-secure-fifo:lambdaTimeoutUnknown',
   retiredKey: 'cdk-secure-fifo:retiredKey',
 } as const;

@@ -4,16 +4,48 @@ import { CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import { ENVIRONMENT_AGNOSTIC, newStack } from '../util';
 import { Deployed, deployStack } from './harness';
 import { CfnTemplate, deployTemplate, DeployReport, discoverDeployed } from '../../local/deploy';
-import { Emulator, startEmulator } from '../../local/emulator';
+import { chooseFauxqs, Emulator, FAUXQS_GAPS, gapIn, startEmulator } from '../../local/emulator';
 import { consume, publish } from '../../local/messaging';
 import { FifoFanout, FifoSubscriber } from '../../src';
 
+/** The fauxqs line this Node runs (1.9.2 on Node 20, 2.x on Node >= 22.5; FAUXQS_LINE overrides). */
+const fauxqs = chooseFauxqs();
 let emulator: Emulator;
 beforeAll(async () => {
   emulator = await startEmulator();
 });
 afterAll(async () => {
   await emulator?.stop();
+});
+
+describe(`the embedded emulator on Node ${process.versions.node}`, () => {
+  test(`is ${fauxqs.name} (${fauxqs.reason}), as the package.json of the module its worker loaded says`, () => {
+    expect(emulator.name).toBe(fauxqs.name);
+    expect(emulator.version).toBe(fauxqs.version);
+  });
+
+  test('reports exactly the FAUXQS_GAPS listed for its release line', () => {
+    expect(emulator.gaps).toEqual(FAUXQS_GAPS.filter((gap) => gap.lines.includes(fauxqs.line)));
+  });
+});
+
+describe('choosing the fauxqs line', () => {
+  test('Node 20 runs 1.9.2, Node >= 22.5 runs 2.x', () => {
+    expect([chooseFauxqs('20.20.2', undefined), chooseFauxqs('22.4.1', undefined), chooseFauxqs('22.5.0', undefined), chooseFauxqs('24.21.0', undefined)]
+      .map((c) => c.module)).toEqual(['fauxqs', 'fauxqs', 'fauxqs2', 'fauxqs2']);
+  });
+
+  test('FAUXQS_LINE=1 forces 1.9.2 on a Node that runs 2.x', () => {
+    expect(chooseFauxqs('24.21.0', '1')).toMatchObject({ line: 1, module: 'fauxqs', version: '1.9.2' });
+  });
+
+  test('FAUXQS_LINE=2 on Node 20 is refused: fauxqs 2.x needs Node >= 22.5', () => {
+    expect(() => chooseFauxqs('20.20.2', '2')).toThrow(/FAUXQS_LINE=2: fauxqs 2.x needs Node >= 22.5.0, this is 20.20.2/);
+  });
+
+  test('an unknown FAUXQS_LINE is refused', () => {
+    expect(() => chooseFauxqs('24.21.0', '3')).toThrow(/FAUXQS_LINE=3: allowed are 1 .* and 2/);
+  });
 });
 
 describe('deploying a FifoFanout template', () => {
@@ -29,13 +61,15 @@ describe('deploying a FifoFanout template', () => {
     deployed = await deployStack(emulator, stack);
   });
 
-  test('maps every topic, queue and subscription logical ID to its ARN or URL', () => {
+  test('maps every topic, queue, subscription and policy logical ID to its ARN, URL or policy ID', () => {
     const ids = Object.entries(deployed.report.ids);
     const byType = (type: string) => Object.values(deployed.report.resources).filter((r) => r.type === type);
     expect(byType('AWS::SNS::Topic')).toHaveLength(1);
     expect(byType('AWS::SQS::Queue')).toHaveLength(4);
     expect(byType('AWS::SNS::Subscription')).toHaveLength(2);
-    expect(ids).toHaveLength(7);
+    expect(byType('AWS::SNS::TopicPolicy')).toHaveLength(1);
+    expect(byType('AWS::SQS::QueuePolicy')).toHaveLength(2);
+    expect(ids).toHaveLength(10);
     expect(deployed.topicArn(prices.topic)).toBe('arn:aws:sns:us-east-1:000000000000:deploy-prices.fifo');
     expect(deployed.queueUrl(retail.queue)).toMatch(/^http:\/\/.+\/000000000000\/deploy-retail\.fifo$/);
   });
@@ -69,18 +103,32 @@ describe('deploying a FifoFanout template', () => {
     });
   });
 
-  test('lists keys, policies and IAM as not emulated, each with the test layer that verifies it', () => {
+  test('lists keys and IAM as not emulated, each with the test layer that verifies it', () => {
     const types = new Set(deployed.report.notEmulated.map((r) => r.type));
-    expect(types).toEqual(new Set(['AWS::KMS::Key', 'AWS::SNS::TopicPolicy', 'AWS::SQS::QueuePolicy']));
+    expect(types).toEqual(new Set(['AWS::KMS::Key']));
     for (const entry of deployed.report.notEmulated) {
       expect(entry.verifiedBy).toMatch(/cdk-nag|iam-simulate|template assertions/);
     }
   });
 
-  test('leaves out KmsMasterKeyId of the topic and every queue, and says so', () => {
-    const kms = deployed.report.notEmulatedProperties.filter((p) => p.property === 'KmsMasterKeyId');
+  test('applies KmsMasterKeyId with a stand-in key ARN on the topic and every queue, and says it is stored only', async () => {
+    const kms = deployed.report.notEnforced.filter((p) => p.property === 'KmsMasterKeyId');
     expect(kms.map((p) => p.type).sort()).toEqual(['AWS::SNS::Topic', ...Array(4).fill('AWS::SQS::Queue')].sort());
-    expect(kms.every((p) => /cdk-nag.*iam-simulate/.test(p.verifiedBy))).toBe(true);
+    expect(kms.every((p) => /stand-in key/.test(p.detail) && /cdk-nag.*iam-simulate/.test(p.verifiedBy))).toBe(true);
+    const keyArn = /^arn:aws:kms:us-east-1:000000000000:key\/[0-9a-f-]{36}$/;
+    const queue = await emulator.sqs.send(new GetQueueAttributesCommand({ QueueUrl: deployed.queueUrl(retail.queue), AttributeNames: ['KmsMasterKeyId'] }));
+    expect(queue.Attributes?.KmsMasterKeyId).toMatch(keyArn);
+    const topic = await emulator.sns.send(new GetTopicAttributesCommand({ TopicArn: deployed.topicArn(prices.topic) }));
+    expect(topic.Attributes?.KmsMasterKeyId).toMatch(keyArn);
+  });
+
+  test('stores each queue and topic policy as the Policy attribute, and says no policy is evaluated', async () => {
+    const out = await emulator.sqs.send(new GetQueueAttributesCommand({ QueueUrl: deployed.queueUrl(retail.queue), AttributeNames: ['Policy'] }));
+    const policy = JSON.parse(out.Attributes!.Policy!) as { Statement: Array<{ Action: unknown }> };
+    expect(JSON.stringify(policy.Statement.map((s) => s.Action))).toContain('sqs:SendMessage');
+    const stored = deployed.report.notEnforced.filter((p) => p.property === 'PolicyDocument');
+    expect(stored.map((p) => p.type).sort()).toEqual(['AWS::SNS::TopicPolicy', 'AWS::SQS::QueuePolicy', 'AWS::SQS::QueuePolicy']);
+    expect(stored.every((p) => /evaluates no policy/.test(p.detail) && /iam-simulate/.test(p.verifiedBy))).toBe(true);
   });
 
   test('drops nothing silently: every resource is created, listed as not emulated, or reported', () => {
@@ -95,7 +143,7 @@ describe('deploying a FifoFanout template', () => {
 
   test('discoverDeployed (for stacks CloudFormation deployed) finds the same topic and queues by name', async () => {
     const found = await discoverDeployed(deployed.template, emulator);
-    const namedIds = Object.entries(deployed.report.ids).filter(([id]) => deployed.report.resources[id].type !== 'AWS::SNS::Subscription');
+    const namedIds = Object.entries(deployed.report.ids).filter(([id]) => ['AWS::SNS::Topic', 'AWS::SQS::Queue'].includes(deployed.report.resources[id].type));
     expect(found.problems).toEqual([]);
     expect(found.ids).toEqual(Object.fromEntries(namedIds));
   });
@@ -180,7 +228,13 @@ describe('templates the deployer does not fully understand', () => {
   });
 });
 
-describe('fauxqs 1.9.2 gaps listed in FAUXQS_GAPS (canaries: when one fails, fauxqs closed the gap; update the list and the scenario)', () => {
+/** Whether FAUXQS_GAPS lists the gap on `property` for the line that runs. */
+const listed = (type: string, property: string): boolean =>
+  gapIn(FAUXQS_GAPS.find((g) => g.type === type && g.property === property)!, fauxqs.version);
+const perGroupDedupGap = listed('AWS::SNS::Topic', 'FifoThroughputScope');
+const subscriptionDlqGap = listed('AWS::SNS::Subscription', 'RedrivePolicy');
+
+describe(`${fauxqs.name} gaps per FAUXQS_GAPS (canaries: a listed gap is asserted, an unlisted one must behave as AWS does; when one fails, fauxqs changed: update the list)`, () => {
   const template: CfnTemplate = {
     Resources: {
       Topic: { Type: 'AWS::SNS::Topic', Properties: { TopicName: 'gaps.fifo', FifoTopic: true, FifoThroughputScope: 'MessageGroup' } },
@@ -211,13 +265,17 @@ describe('fauxqs 1.9.2 gaps listed in FAUXQS_GAPS (canaries: when one fails, fau
     }
   });
 
-  test('MessageGroup scope still deduplicates across message groups (real SNS delivers once per group)', async () => {
+  test(perGroupDedupGap
+    ? 'listed: MessageGroup scope still deduplicates across message groups (real SNS delivers once per group)'
+    : 'not listed: MessageGroup scope delivers the same deduplication ID once per message group, as SNS does', async () => {
     const got = await consume(emulator.sqs, report.ids.Queue);
-    expect(got.deliveries.map((d) => d.body)).toEqual(['g1']);
+    expect(got.deliveries.map((d) => d.body).sort()).toEqual(perGroupDedupGap ? ['g1'] : ['g1', 'g2']);
   });
 
-  test('a delivery to a deleted queue is dropped, not sent to the subscription DLQ', async () => {
+  test(subscriptionDlqGap
+    ? 'listed: a delivery to a deleted queue is dropped, not sent to the subscription DLQ'
+    : 'not listed: a delivery to a deleted queue goes to the subscription DLQ, as SNS does', async () => {
     const got = await consume(emulator.sqs, report.ids.Dlq);
-    expect(got.deliveries).toEqual([]);
+    expect(got.deliveries.length > 0).toBe(!subscriptionDlqGap);
   });
 });
