@@ -66,6 +66,14 @@ const BAD_INPUTS: BadInput[] = [
     encryptionKey: kms.Key.fromKeyArn(s, 'Org', ORG_KEY),
     retiredKeys: [kms.Key.fromKeyArn(s, 'OrgAgain', ORG_KEY)],
   }), 'Test/Queue', 'retiredKeys', '"Test/OrgAgain"', ValidationErrorCode.RETIRED_KEY],
+  ['FifoFanout subscriber retiring the fan-out key it encrypts with', (s) => {
+    const fanout = new FifoFanout(s, 'Prices');
+    return fanout.addSubscriber('Retail', { retiredKeys: [fanout.encryptionKey] });
+  }, 'Test/Prices/Retail/Queue', 'retiredKeys', '"Test/Prices/Key"', ValidationErrorCode.RETIRED_KEY],
+  ['StandardSubscriber retiring the topic key it encrypts with', (s) => {
+    const fanout = new FifoFanout(s, 'Prices');
+    return fanout.addStandardSubscriber('Analytics', { retiredKeys: [fanout.encryptionKey] });
+  }, 'Test/Prices/Analytics', 'retiredKeys', '"Test/Prices/Key"', ValidationErrorCode.RETIRED_KEY],
   ['FifoKey alias in the AWS managed namespace', (s) => new FifoKey(s, 'Key', { alias: 'alias/aws/prices' }),
     'Test/Key', 'alias', '"alias/aws/prices"', ValidationErrorCode.KEY_ALIAS],
   ['FifoKey alias with a space', (s) => new FifoKey(s, 'Key', { alias: 'price updates' }),
