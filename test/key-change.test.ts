@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { FifoFanout, FifoKey, FifoSubscriber, SecureFifoQueue, SecureFifoTopic, StandardSubscriber } from '../src';
+import { replacements } from './update-safety';
 import { newStack, resourcesOf, warningsWithId } from './util';
 
 /*
@@ -76,6 +77,16 @@ describe('from the fan-out\'s own FifoKey to an organization key', () => {
     expect(afterTemplate.Resources[oldKeyId]).toEqual(oldKeyBefore);
     expect(JSON.stringify(oldKeyBefore.Properties.KeyPolicy)).toContain(':sns:eu-west-1:111111111111:prices.fifo');
     expect(oldKeyBefore.DeletionPolicy).toBe('Retain');
+  });
+
+  test('the update is in place: no resource of deploy 1 is deleted or replaced (the old key included)', () => {
+    expect(replacements(Template.fromJSON(beforeTemplate), Template.fromJSON(afterTemplate))).toEqual([]);
+  });
+
+  test('control: without constructing the old key again, CloudFormation would remove it from the stack', () => {
+    const dropped = newStack();
+    app(dropped, new FifoFanout(dropped, 'Prices', { topicName: 'prices', encryptionKey: kms.Key.fromKeyArn(dropped, 'OrgKey', ORG_KEY_ARN) }));
+    expect(replacements(Template.fromJSON(beforeTemplate), Template.fromStack(dropped))).toContain(`${oldKeyId}: deleted`);
   });
 
   test('the topic, queues and DLQs encrypt with the organization key only', () => {
