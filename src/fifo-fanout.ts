@@ -72,7 +72,6 @@ export class FifoSubscriber extends TopicSubscriberBase {
       filterPolicy,
       filterPolicyWithMessageBody,
     }, (s, i) => new FifoKey(s, i));
-    keepSnsOnRetiredKeys(this, queueOptions.retiredKeys ?? [], topicPolicyArn(topic));
   }
 
   /**

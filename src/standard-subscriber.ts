@@ -8,11 +8,11 @@ import { QueueOptions } from './fifo-subscription';
 import { ISecureFifoTopic } from './interfaces';
 import { SubscriptionDeliveryOptions } from './options';
 import { acknowledgeSubscriptionDeadLetterQueue, acknowledgeTerminalDeadLetterQueue } from './private/compliance';
-import { claimPhysicalName, deliveryDeadLetterName, topicPolicyArn, queueArnFromName, STANDARD_QUEUE_NAME_MAX, standardDeadLetterName, standardQueueName } from './private/names';
+import { claimPhysicalName, deliveryDeadLetterName, queueArnFromName, STANDARD_QUEUE_NAME_MAX, standardDeadLetterName, standardQueueName } from './private/names';
 import { checkCustomerKey } from './private/policies';
 import { checkEndpointFor } from './private/private-endpoints';
 import { shareQueuePolicy } from './private/queue-policy';
-import { checkRetiredKeys, keepSnsOnRetiredKeys, noteRetiredKeyUse, queueUse, setRetiredKeys } from './private/retired-keys';
+import { checkRetiredKeys, noteRetiredKeyUse, queueUse, setRetiredKeys } from './private/retired-keys';
 import { SharedPolicyQueue } from './private/shared-policy-queue';
 import { sameStackKey, subscribeFifoQueue } from './private/subscription';
 import {
@@ -149,6 +149,10 @@ export class StandardSubscriber extends TopicSubscriberBase {
       () => this.offEndpointRoles,
     );
     props.privateEndpoints?.allowKey(key);
+    const retiredKeys = props.retiredKeys ?? [];
+    for (const q of [queue, deadLetterQueue, deliveryDeadLetterQueue]) {
+      setRetiredKeys(q, retiredKeys);
+    }
 
     this.subscription = subscribeFifoQueue(props.topic, this, 'Subscription', queue, {
       rawMessageDelivery: props.rawMessageDelivery,
@@ -157,11 +161,6 @@ export class StandardSubscriber extends TopicSubscriberBase {
       deadLetterQueue: deliveryDeadLetterQueue,
     }, (s, i) => new FifoKey(s, i));
 
-    const retiredKeys = props.retiredKeys ?? [];
-    for (const q of [queue, deadLetterQueue, deliveryDeadLetterQueue]) {
-      setRetiredKeys(q, retiredKeys);
-    }
-    keepSnsOnRetiredKeys(this, retiredKeys, topicPolicyArn(props.topic));
     for (const retired of retiredKeys) {
       noteRetiredKeyUse(retired, queueUse(`queue ${queue.node.path}`, false, this.retentionPeriod));
     }

@@ -217,3 +217,14 @@ test('a subscriber with its own key does not inherit the fan-out\'s retired keys
   own.grantConsumeMessages(consumer);
   expect(decryptResources(stack, consumer)).not.toContain(JSON.stringify(ORG_KEY_ARN));
 });
+
+test('a SecureFifoQueue subscribed with subscribeQueue keeps the SNS statement for the topic on its retired key', () => {
+  const stack = newStack();
+  const oldKey = new FifoKey(stack, 'OldKey');
+  const queue = new SecureFifoQueue(stack, 'Queue', { encryptionKey: new FifoKey(stack, 'NewKey'), retiredKeys: [oldKey] });
+  new SecureFifoTopic(stack, 'Topic', { topicName: 'prices' }).subscribeQueue('Orders', queue);
+  const oldKeyId = stack.getLogicalId(oldKey.node.defaultChild as kms.CfnKey);
+  const policy = JSON.stringify(Template.fromStack(stack).toJSON().Resources[oldKeyId].Properties.KeyPolicy);
+  expect(policy).toContain('sns.amazonaws.com');
+  expect(policy).toContain(':sns:eu-west-1:111111111111:prices.fifo');
+});
