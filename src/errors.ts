@@ -64,6 +64,8 @@ export enum ValidationErrorCode {
   SNS_DLQ_ACCESS = 'SNS_DLQ_ACCESS',
   /** A queue SNS delivers into encrypted with a disabled key (delivery checks). */
   KEY_DISABLED = 'KEY_DISABLED',
+  /** A retired key that is also the key that encrypts. */
+  RETIRED_KEY = 'RETIRED_KEY',
 }
 
 /**

@@ -8,6 +8,8 @@ import { ValidationErrorCode } from './errors';
 import { FifoKey } from './fifo-key';
 import { IFifoTopicSubscriber, IMessagingEndpoints, ISecureFifoTopic } from './interfaces';
 import { SubscriptionDeliveryOptions } from './options';
+import { topicPolicyArn } from './private/names';
+import { archiveUse, checkRetiredKeys, keepSnsOnRetiredKeys, noteRetiredKeyUse, topicUse } from './private/retired-keys';
 import { sameStackKey, subscribeFifoQueue } from './private/subscription';
 import { checkHighThroughput, checkIdFree, checkKeyAlias, checkRemovalPolicy, Problems } from './private/validation';
 import { SecureFifoQueue, SecureFifoQueueOptions } from './secure-fifo-queue';
@@ -126,6 +128,17 @@ export interface FifoFanoutProps {
   readonly encryptionKey?: kms.IKey;
 
   /**
+   * Keys that encrypted the topic, queues and DLQs before a key change (for example the fan-out's own
+   * `FifoKey` after moving to an organization key). They never encrypt again; they keep their SNS key
+   * statements for this topic, every consumer grant of every subscriber on the fan-out's key also gets
+   * `kms:Decrypt` on them, and warning `cdk-secure-fifo:retiredKey` says how long each must stay. See
+   * the README runbook "Change the key of a running fan-out".
+   *
+   * @default - no retired keys
+   */
+  readonly retiredKeys?: kms.IKey[];
+
+  /**
    * An alias for the key this construct creates (`alias/` is prepended when missing). Not allowed
    * together with `encryptionKey`.
    *
@@ -170,6 +183,7 @@ export class FifoFanout extends Construct {
     if (props.keyAlias !== undefined && props.encryptionKey !== undefined) {
       problems.add(ValidationErrorCode.KEY_ALIAS_WITH_KEY, 'keyAlias', props.keyAlias, 'allowed: unset when encryptionKey is given (the alias would name a key this construct does not create)');
     }
+    checkRetiredKeys(problems, 'retiredKeys', props.retiredKeys, props.encryptionKey);
     problems.throwIfAny(this, 'FifoFanout');
     this.encryptionKey = props.encryptionKey ?? new FifoKey(this, 'Key', { alias: props.keyAlias, removalPolicy: props.removalPolicy });
     this.topic = new SecureFifoTopic(this, 'Topic', {
@@ -181,6 +195,14 @@ export class FifoFanout extends Construct {
       removalPolicy: props.removalPolicy,
       privateEndpoints: props.privateEndpoints,
     });
+    const retiredKeys = props.retiredKeys ?? [];
+    keepSnsOnRetiredKeys(this, retiredKeys, topicPolicyArn(this.topic));
+    for (const retired of retiredKeys) {
+      noteRetiredKeyUse(retired, topicUse(`topic ${this.topic.node.path}`));
+      if (props.archiveRetention) {
+        noteRetiredKeyUse(retired, archiveUse(`archive of ${this.topic.node.path}`, props.archiveRetention));
+      }
+    }
   }
 
   /** The subscribers added so far (FIFO and standard), in the order they were added. */
@@ -206,6 +228,7 @@ export class FifoFanout extends Construct {
     const subscriber = new FifoSubscriber(this, id, {
       ...options,
       topic: this.topic,
+      retiredKeys: this.retiredKeysFor(options),
       removalPolicy: options.removalPolicy ?? this.props.removalPolicy,
       privateEndpoints: options.privateEndpoints ?? this.props.privateEndpoints,
       deduplicationScope: options.deduplicationScope ?? (highThroughput ? sqs.DeduplicationScope.MESSAGE_GROUP : undefined),
@@ -230,10 +253,18 @@ export class FifoFanout extends Construct {
     const subscriber = new StandardSubscriber(this, id, {
       ...options,
       topic: this.topic,
+      retiredKeys: this.retiredKeysFor(options),
       removalPolicy: options.removalPolicy ?? this.props.removalPolicy,
       privateEndpoints: options.privateEndpoints ?? this.props.privateEndpoints,
     });
     this.subscriberMap.set(id, subscriber);
     return subscriber;
+  }
+
+  /** A subscriber's retired keys: its own, and the fan-out's when it uses the fan-out's key. */
+  private retiredKeysFor(options: { encryptionKey?: kms.IKey; retiredKeys?: kms.IKey[] }): kms.IKey[] | undefined {
+    const inherited = options.encryptionKey === undefined ? this.props.retiredKeys ?? [] : [];
+    const all = [...new Set([...inherited, ...(options.retiredKeys ?? [])])];
+    return all.length > 0 ? all : undefined;
   }
 }

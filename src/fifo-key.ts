@@ -5,7 +5,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { topicPolicyArn } from './private/names';
 import { allowServiceOnKey } from './private/policies';
-import { checkDaysRange, checkKeyAlias, checkRemovalPolicy, checkTokenInDays, PENDING_WINDOW_DAYS, Problems } from './private/validation';
+import { checkDaysRange, checkKeyAlias, checkRemovalPolicy, checkTokenInDays, PENDING_WINDOW_DAYS, Problems, ROTATION_PERIOD_DAYS } from './private/validation';
 
 /**
  * Properties for a `FifoKey`.
@@ -42,6 +42,16 @@ export interface FifoKeyProps {
   readonly pendingWindow?: Duration;
 
   /**
+   * How often KMS rotates the key material automatically, a whole number of days from 90 to 2560
+   * (https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html). Rotation keeps every
+   * earlier key material, so messages encrypted before a rotation stay readable. A token (in
+   * `Duration.days()`) is passed to CloudFormation untouched.
+   *
+   * @default - automatic rotation every 365 days (KMS's default)
+   */
+  readonly rotationPeriod?: Duration;
+
+  /**
    * Principals that may administer the key, in addition to the account root.
    *
    * @default - only the account root (and IAM policies of the account)
@@ -62,10 +72,13 @@ export class FifoKey extends kms.Key {
     checkDaysRange(problems, 'pendingWindow', props.pendingWindow, PENDING_WINDOW_DAYS);
     checkRemovalPolicy(problems, 'removalPolicy', props.removalPolicy);
     checkTokenInDays(problems, 'pendingWindow', props.pendingWindow);
+    checkDaysRange(problems, 'rotationPeriod', props.rotationPeriod, ROTATION_PERIOD_DAYS);
+    checkTokenInDays(problems, 'rotationPeriod', props.rotationPeriod);
     problems.throwIfAny([scope.node.path, id].filter((p) => p !== '').join('/'), 'FifoKey');
     // kms.Key judges a token (a CfnParameter, a Lazy) as a number and refuses it: a token is passed
     // to the CfnKey untouched instead, to be checked by KMS at deploy time.
     const tokenWindow = props.pendingWindow?.isUnresolved() ? props.pendingWindow : undefined;
+    const tokenRotation = props.rotationPeriod?.isUnresolved() ? props.rotationPeriod : undefined;
 
     super(scope, id, {
       description: props.description ?? 'Encrypts SNS FIFO topics and SQS FIFO queues (cdk-secure-fifo)',
@@ -75,10 +88,14 @@ export class FifoKey extends kms.Key {
       keyUsage: kms.KeyUsage.ENCRYPT_DECRYPT,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
       pendingWindow: tokenWindow ? undefined : props.pendingWindow,
+      rotationPeriod: tokenRotation ? undefined : props.rotationPeriod,
       admins: props.admins,
     });
     if (tokenWindow) {
       (this.node.defaultChild as kms.CfnKey).pendingWindowInDays = tokenWindow.toDays();
+    }
+    if (tokenRotation) {
+      (this.node.defaultChild as kms.CfnKey).rotationPeriodInDays = tokenRotation.toDays();
     }
     // Grants only for AWS services acting for you (AWS Control Tower proactive control CT.KMS.PR.3,
     // https://docs.aws.amazon.com/controltower/latest/controlreference/kms-rules.html). SNS and SQS

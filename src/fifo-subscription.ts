@@ -16,6 +16,18 @@ export interface QueueOptions {
   readonly encryptionKey?: kms.IKey;
 
   /**
+   * Keys that encrypted the queue and its DLQs before a key change. They never encrypt again, but
+   * messages written under them before the change stay encrypted with them: every consumer grant
+   * (`grantConsumeMessages`, `addLambdaConsumer`, `grantRedrive`) also gets `kms:Decrypt` on them,
+   * the SNS statements for the topic stay in their key policies, and warning
+   * `cdk-secure-fifo:retiredKey` says how long each must stay (see the README runbook "Change the key
+   * of a running fan-out"). Keep constructing a key you created in CDK, so it stays in the stack.
+   *
+   * @default - no retired keys
+   */
+  readonly retiredKeys?: kms.IKey[];
+
+  /**
    * Receives of one message before SQS moves it to the (consumer) DLQ (1-1000).
    *
    * @default 5

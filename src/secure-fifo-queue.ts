@@ -11,6 +11,7 @@ import { claimPhysicalName, deadLetterFifoName, queueArnFromName, queueFifoName 
 import { checkCustomerKey, narrowKeyActions } from './private/policies';
 import { checkEndpointFor } from './private/private-endpoints';
 import { shareQueuePolicy } from './private/queue-policy';
+import { checkRetiredKeys, grantDecryptOnRetiredKeys, isConsumerKeyGrant, noteRetiredKeyUse, queueUse, retiredKeysOf, setRetiredKeys } from './private/retired-keys';
 import { SharedPolicyQueue } from './private/shared-policy-queue';
 import {
   checkFifoName,
@@ -121,6 +122,7 @@ export class SecureFifoQueue extends sqs.QueueBase implements ISecureFifoQueue {
     checkSecondsRange(problems, 'retentionPeriod', props.retentionPeriod, RETENTION_SECONDS, '1 minute to 14 days');
     checkSecondsRange(problems, 'dataKeyReuse', props.dataKeyReuse, DATA_KEY_REUSE_SECONDS, '1 minute to 24 hours');
     checkCustomerKey(problems, this, 'encryptionKey', props.encryptionKey);
+    checkRetiredKeys(problems, 'retiredKeys', props.retiredKeys, props.encryptionKey);
     checkHighThroughput(problems, { deduplicationScope: props.deduplicationScope, fifoThroughputLimit: props.fifoThroughputLimit });
     checkEndpointFor(problems, 'SQS', props.privateEndpoints);
     checkRemovalPolicy(problems, 'removalPolicy', props.removalPolicy);
@@ -181,6 +183,14 @@ export class SecureFifoQueue extends sqs.QueueBase implements ISecureFifoQueue {
     this.encryptionMasterKey = key;
 
     props.privateEndpoints?.allowKey(key);
+
+    const retiredKeys = props.retiredKeys ?? [];
+    for (const q of [this, queue, deadLetterQueue]) {
+      setRetiredKeys(q, retiredKeys);
+    }
+    for (const retired of retiredKeys) {
+      noteRetiredKeyUse(retired, queueUse(`queue ${this.node.path}`, true, props.retentionPeriod ?? Duration.days(4)));
+    }
   }
 
   /**
@@ -204,9 +214,13 @@ export class SecureFifoQueue extends sqs.QueueBase implements ISecureFifoQueue {
   /**
    * Used by every `grant*` method and by `grants.*`: grants on the queue's key only what SQS calls
    * for SSE-KMS, `kms:GenerateDataKey` and `kms:Decrypt` for producers and `kms:Decrypt` for
-   * consumers (aws-cdk-lib also asks for `kms:Encrypt`, `kms:ReEncrypt*` and `kms:GenerateDataKey*`).
+   * consumers (aws-cdk-lib also asks for `kms:Encrypt`, `kms:ReEncrypt*` and `kms:GenerateDataKey*`);
+   * a consumer also gets `kms:Decrypt` on the `retiredKeys`.
    */
   public grantOnKey(grantee: iam.IGrantable, ...actions: string[]): iam.GrantOnKeyResult {
-    return super.grantOnKey(grantee, ...narrowKeyActions(actions));
+    const result = super.grantOnKey(grantee, ...narrowKeyActions(actions));
+    // A consumer also reads messages written under the retired keys (`retiredKeys`).
+    const retired = isConsumerKeyGrant(actions) ? grantDecryptOnRetiredKeys(grantee, retiredKeysOf(this)) : undefined;
+    return retired ? { grant: result.grant ? result.grant.combine(retired) : retired } : result;
   }
 }

@@ -12,6 +12,7 @@ import { claimPhysicalName, deliveryDeadLetterName, queueArnFromName, STANDARD_Q
 import { checkCustomerKey } from './private/policies';
 import { checkEndpointFor } from './private/private-endpoints';
 import { shareQueuePolicy } from './private/queue-policy';
+import { checkRetiredKeys, noteRetiredKeyUse, queueUse, setRetiredKeys } from './private/retired-keys';
 import { SharedPolicyQueue } from './private/shared-policy-queue';
 import { sameStackKey, subscribeFifoQueue } from './private/subscription';
 import {
@@ -96,6 +97,7 @@ export class StandardSubscriber extends TopicSubscriberBase {
     checkCustomerKey(problems, this, 'encryptionKey', props.encryptionKey);
     checkEndpointFor(problems, 'SQS', props.privateEndpoints);
     checkRemovalPolicy(problems, 'removalPolicy', props.removalPolicy);
+    checkRetiredKeys(problems, 'retiredKeys', props.retiredKeys, props.encryptionKey ?? sameStackKey(props.topic, this));
     problems.throwIfAny(this, 'StandardSubscriber');
 
     const key = props.encryptionKey ?? sameStackKey(props.topic, this) ?? new FifoKey(this, 'Key');
@@ -147,6 +149,10 @@ export class StandardSubscriber extends TopicSubscriberBase {
       () => this.offEndpointRoles,
     );
     props.privateEndpoints?.allowKey(key);
+    const retiredKeys = props.retiredKeys ?? [];
+    for (const q of [queue, deadLetterQueue, deliveryDeadLetterQueue]) {
+      setRetiredKeys(q, retiredKeys);
+    }
 
     this.subscription = subscribeFifoQueue(props.topic, this, 'Subscription', queue, {
       rawMessageDelivery: props.rawMessageDelivery,
@@ -154,6 +160,10 @@ export class StandardSubscriber extends TopicSubscriberBase {
       filterPolicyWithMessageBody: props.filterPolicyWithMessageBody,
       deadLetterQueue: deliveryDeadLetterQueue,
     }, (s, i) => new FifoKey(s, i));
+
+    for (const retired of retiredKeys) {
+      noteRetiredKeyUse(retired, queueUse(`queue ${queue.node.path}`, false, this.retentionPeriod));
+    }
   }
 
   /**

@@ -15,6 +15,7 @@ import { ENV, newApp, newStack } from './util';
  */
 
 const OTHER_REGION_KEY = 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+const ORG_KEY = 'arn:aws:kms:eu-west-1:111111111111:key/0000aaaa-12ab-34cd-56ef-1234567890ab';
 
 
 /** The validation error `build` throws (fails the test when it throws none, or another error). */
@@ -51,6 +52,28 @@ const BAD_INPUTS: BadInput[] = [
     'Test/Key', 'pendingWindow', '6 days', ValidationErrorCode.OUT_OF_RANGE],
   ['FifoKey pendingWindow 31 days', (s) => new FifoKey(s, 'Key', { pendingWindow: Duration.days(31) }),
     'Test/Key', 'pendingWindow', '31 days', ValidationErrorCode.OUT_OF_RANGE],
+  ['FifoKey rotationPeriod 89 days', (s) => new FifoKey(s, 'Key', { rotationPeriod: Duration.days(89) }),
+    'Test/Key', 'rotationPeriod', '89 days', ValidationErrorCode.OUT_OF_RANGE],
+  ['FifoKey rotationPeriod 2561 days', (s) => new FifoKey(s, 'Key', { rotationPeriod: Duration.days(2561) }),
+    'Test/Key', 'rotationPeriod', '2561 days', ValidationErrorCode.OUT_OF_RANGE],
+  ['FifoKey rotationPeriod of part of a day', (s) => new FifoKey(s, 'Key', { rotationPeriod: Duration.hours(2200) }),
+    'Test/Key', 'rotationPeriod', '91 days 16 hours', ValidationErrorCode.OUT_OF_RANGE],
+  ['FifoFanout retiredKeys holding its encryption key', (s) => {
+    const key = new FifoKey(s, 'OrgKey');
+    return new FifoFanout(s, 'Prices', { encryptionKey: key, retiredKeys: [key] });
+  }, 'Test/Prices', 'retiredKeys', '"Test/OrgKey"', ValidationErrorCode.RETIRED_KEY],
+  ['SecureFifoQueue retiredKeys holding its encryption key (same ARN, another import)', (s) => new SecureFifoQueue(s, 'Queue', {
+    encryptionKey: kms.Key.fromKeyArn(s, 'Org', ORG_KEY),
+    retiredKeys: [kms.Key.fromKeyArn(s, 'OrgAgain', ORG_KEY)],
+  }), 'Test/Queue', 'retiredKeys', '"Test/OrgAgain"', ValidationErrorCode.RETIRED_KEY],
+  ['FifoFanout subscriber retiring the fan-out key it encrypts with', (s) => {
+    const fanout = new FifoFanout(s, 'Prices');
+    return fanout.addSubscriber('Retail', { retiredKeys: [fanout.encryptionKey] });
+  }, 'Test/Prices/Retail/Queue', 'retiredKeys', '"Test/Prices/Key"', ValidationErrorCode.RETIRED_KEY],
+  ['StandardSubscriber retiring the topic key it encrypts with', (s) => {
+    const fanout = new FifoFanout(s, 'Prices');
+    return fanout.addStandardSubscriber('Analytics', { retiredKeys: [fanout.encryptionKey] });
+  }, 'Test/Prices/Analytics', 'retiredKeys', '"Test/Prices/Key"', ValidationErrorCode.RETIRED_KEY],
   ['FifoKey alias in the AWS managed namespace', (s) => new FifoKey(s, 'Key', { alias: 'alias/aws/prices' }),
     'Test/Key', 'alias', '"alias/aws/prices"', ValidationErrorCode.KEY_ALIAS],
   ['FifoKey alias with a space', (s) => new FifoKey(s, 'Key', { alias: 'price updates' }),
@@ -446,6 +469,14 @@ describe('tokens are never judged: they are only known at deploy time', () => {
     new FifoKey(stack, 'Key', { pendingWindow: Duration.days(Lazy.number({ produce: () => 10 })) });
 
     Template.fromStack(stack).hasResourceProperties('AWS::KMS::Key', { PendingWindowInDays: 10 });
+  });
+
+  test('a rotationPeriod from a CfnParameter reaches the key unchecked (kms.Key alone would refuse it)', () => {
+    const stack = newStack();
+    const days = new CfnParameter(stack, 'RotationPeriod', { type: 'Number', default: 180 }).valueAsNumber;
+    new FifoKey(stack, 'Key', { rotationPeriod: Duration.days(days) });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true, RotationPeriodInDays: { Ref: 'RotationPeriod' } });
   });
 
   test('a token pendingWindow does not hide the other errors of the key', () => {

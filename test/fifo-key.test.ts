@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { FifoKey } from '../src';
@@ -14,6 +14,22 @@ test('is a symmetric encrypt/decrypt key with rotation on', () => {
     KeySpec: 'SYMMETRIC_DEFAULT',
     KeyUsage: 'ENCRYPT_DECRYPT',
   });
+});
+
+test('rotates yearly by default: no RotationPeriodInDays in the template', () => {
+  const stack = newStack();
+  new FifoKey(stack, 'Key');
+
+  const [, key] = Object.entries(Template.fromStack(stack).findResources('AWS::KMS::Key'))[0];
+  expect(key.Properties.EnableKeyRotation).toBe(true);
+  expect(key.Properties.RotationPeriodInDays).toBeUndefined();
+});
+
+test('rotationPeriod sets the rotation period in days', () => {
+  const stack = newStack();
+  new FifoKey(stack, 'Key', { rotationPeriod: Duration.days(180) });
+
+  Template.fromStack(stack).hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true, RotationPeriodInDays: 180 });
 });
 
 test('is retained when it leaves the stack by default', () => {

@@ -78,3 +78,28 @@ export const TOPIC_ADMIN = 'a topic administrator (IAM: sns:*)';
 export const KEY_ADMIN = 'a key administrator (IAM: kms:*)';
 export const ROOT = 'the account root user';
 export const OUTSIDER = 'a role of another account (IAM: *)';
+
+/**
+ * A principal's kms:Decrypt as SQS makes it while returning an SSE-KMS message to that principal:
+ * SQS calls KMS with the principal's own credentials (forward access sessions: aws:ViaAWSService is
+ * true, https://docs.aws.amazon.com/IAM/latest/UserGuide/access_forward_access_sessions.html), through
+ * SQS (kms:ViaService sqs.<region>.amazonaws.com,
+ * https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service),
+ * with the queue's ARN as encryption context (aws:sqs:arn,
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html).
+ * The simulator cannot carry `kms:EncryptionContext:aws:sqs:arn` (it matches parameterized keys only
+ * after a '/', and reports this one as ignored), so the request carries `kms:EncryptionContextKeys`;
+ * no policy of the library conditions on the encryption context, so the decision cannot depend on it.
+ */
+export function decryptingThroughSqs(actor: Actor, region: string): Actor {
+  return {
+    ...actor,
+    context: {
+      ...actor.context,
+      'aws:ViaAWSService': 'true',
+      'kms:ViaService': `sqs.${region}.amazonaws.com`,
+      'kms:CallerAccount': actor.principal.split(':')[4],
+      'kms:EncryptionContextKeys': 'aws:sqs:arn',
+    },
+  };
+}

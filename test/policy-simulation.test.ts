@@ -3,12 +3,13 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import {
-  ACCOUNT, ALLOWED, BYSTANDER, CFN, CONSUMER_ACCOUNT, CONSUMER_CFN, Decision, DENIED, evaluate, KEY_ADMIN, NOT_GRANTED, OTHER_WORKLOAD,
+  ACCOUNT, ALLOWED, BYSTANDER, CFN, CONSUMER_ACCOUNT, CONSUMER_CFN, Decision, decryptingThroughSqs, DENIED,
+  evaluate, KEY_ADMIN, NOT_GRANTED, OTHER_WORKLOAD,
   OUTSIDER, QUEUE_ADMIN, REGION, ROOT, Row, SNS, THIRD_ACCOUNT, THIRD_CFN, title, TOPIC_ADMIN, World,
 } from './policy-world';
 import { ENV, newApp } from './util';
 import { PLACEHOLDER_VPC, PriceUpdatesStack } from '../examples/price-updates/stack';
-import { FifoFanout, FifoSubscriber, MessagingEndpoints, SecureFifoTopic } from '../src';
+import { FifoFanout, FifoKey, FifoSubscriber, MessagingEndpoints, SecureFifoTopic } from '../src';
 
 /*
  * Policy proofs: the example app (and two small stacks built here: endpoints restricted to their
@@ -288,6 +289,62 @@ describe('a consumer account subscribing to the platform topic, resolved and sim
 
   test.each(cases(CONSUMER_ACCOUNT_ROWS))('%s', async (_title, row) => {
     expect(await evaluate(consumer, row)).toBe(row.expect);
+  });
+});
+
+/**
+ * A key change: the fan-out encrypts with a new key; the old key, still in the stack, is retired
+ * (deploy 2), then dropped from retiredKeys (deploy 3). The consumer reads a backlog message written
+ * under the old key: SQS decrypts it with the consumer's own permissions.
+ */
+function keyChangeWorld(retired: boolean): World {
+  const stack = new Stack(newApp(), 'KeyChange', { env: ENV });
+  const oldKey = new FifoKey(stack, 'OldKey');
+  const fanout = new FifoFanout(stack, 'Prices', { topicName: 'price-updates', encryptionKey: new FifoKey(stack, 'NewKey'), retiredKeys: retired ? [oldKey] : [] });
+  const retail = fanout.addSubscriber('Retail', { queueName: 'retail' });
+  const consumer = new iam.Role(stack, 'Consumer', { assumedBy: new iam.AccountRootPrincipal() });
+  retail.grantConsumeMessages(consumer);
+  const world = new World(stack, {
+    roles: { [CONSUMER]: consumer },
+    resources: {
+      'the retired key': oldKey.keyArn,
+      'the current key': fanout.encryptionKey.keyArn,
+    },
+  });
+  world.actors[CONSUMER_VIA_SQS] = decryptingThroughSqs(world.actors[CONSUMER], REGION);
+  world.actors[BYSTANDER_VIA_SQS] = decryptingThroughSqs(world.actors[BYSTANDER], REGION);
+  return world;
+}
+
+const CONSUMER_VIA_SQS = 'the consumer, receiving from the retail queue (SQS decrypts with its credentials)';
+const BYSTANDER_VIA_SQS = 'a role without grants, receiving from the retail queue';
+
+const KEY_CHANGE_ROWS: Row[] = [
+  { who: CONSUMER_VIA_SQS, does: 'kms:Decrypt', on: 'the retired key', expect: ALLOWED },
+  { who: CONSUMER_VIA_SQS, does: 'kms:Decrypt', on: 'the current key', expect: ALLOWED },
+  { who: CONSUMER, does: 'kms:GenerateDataKey', on: 'the retired key', expect: NOT_GRANTED },
+  { who: BYSTANDER_VIA_SQS, does: 'kms:Decrypt', on: 'the retired key', expect: NOT_GRANTED },
+  // The retired key keeps its SNS statement for the topic (messages SNS still retries or replays).
+  { who: SNS, does: 'kms:Decrypt', on: 'the retired key', forTopic: OUR_TOPIC, expect: ALLOWED },
+  { who: SNS, does: 'kms:Decrypt', on: 'the retired key', forTopic: OTHER_TOPIC, expect: NOT_GRANTED },
+];
+
+describe('a key change with the old key in retiredKeys, resolved and simulated', () => {
+  const world = keyChangeWorld(true);
+
+  test.each(cases(KEY_CHANGE_ROWS))('%s', async (_title, row) => {
+    expect(await evaluate(world, row)).toBe(row.expect);
+  });
+});
+
+describe('the same key change once the old key is dropped from retiredKeys, resolved and simulated', () => {
+  const world = keyChangeWorld(false);
+
+  test.each(cases([
+    { who: CONSUMER_VIA_SQS, does: 'kms:Decrypt', on: 'the retired key', expect: NOT_GRANTED },
+    { who: CONSUMER_VIA_SQS, does: 'kms:Decrypt', on: 'the current key', expect: ALLOWED },
+  ]))('%s', async (_title, row) => {
+    expect(await evaluate(world, row)).toBe(row.expect);
   });
 });
 

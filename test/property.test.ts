@@ -74,6 +74,7 @@ function check<T extends object>(name: string, props: fc.Arbitrary<T>, build: (s
 check('FifoKey', fc.record({
   alias: maybe(fc.oneof(anyName, anyName.map((n) => `alias/aws/${n}`))),
   pendingWindow: maybe(wholeDays),
+  rotationPeriod: maybe(fc.oneof(wholeDays, fc.integer({ min: 80, max: 2600 }).map((d) => Duration.days(d)), anyDuration)),
   removalPolicy: removal,
 }), (s, p) => new FifoKey(s, 'Key', p), 'Test/Key');
 

@@ -1,6 +1,7 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { narrowKeyActions } from './policies';
+import { grantDecryptOnRetiredKeys, isConsumerKeyGrant, retiredKeysOf } from './retired-keys';
 
 /**
  * An `sqs.Queue` whose resource-policy statements go into a policy it shares with other queues.
@@ -19,9 +20,14 @@ export class SharedPolicyQueue extends sqs.Queue {
     this.sharedPolicy = policy;
   }
 
-  /** Grants on the key only what SQS calls for SSE-KMS (see narrowKeyActions). */
+  /**
+   * Grants on the key only what SQS calls for SSE-KMS (see narrowKeyActions); a consumer also gets
+   * `kms:Decrypt` on the queue's retired keys.
+   */
   public grantOnKey(grantee: iam.IGrantable, ...actions: string[]): iam.GrantOnKeyResult {
-    return super.grantOnKey(grantee, ...narrowKeyActions(actions));
+    const result = super.grantOnKey(grantee, ...narrowKeyActions(actions));
+    const retired = isConsumerKeyGrant(actions) ? grantDecryptOnRetiredKeys(grantee, retiredKeysOf(this)) : undefined;
+    return retired ? { grant: result.grant ? result.grant.combine(retired) : retired } : result;
   }
 
   public addToResourcePolicy(statement: iam.PolicyStatement): iam.AddToResourcePolicyResult {

@@ -7,6 +7,7 @@ import { acknowledgeSubscriptionDeadLetterQueue } from './compliance';
 import { topicPolicyArn } from './names';
 import { allowServiceOnKey, allowSnsDelivery, checkCmkQueue, checkSameEnvironment, snsDeliveryStatementText } from './policies';
 import { arnForPeople } from './render';
+import { keepSnsOnRetiredKeys, retiredKeysOf } from './retired-keys';
 import { markBuiltByLibrary } from './rules';
 import { checkFilterPolicyLimits, checkIdFree, DEAD_LETTER_RETENTION, FIFO_SUBSCRIPTIONS_PER_TOPIC, Problems } from './validation';
 import { WARNING } from './warnings';
@@ -72,6 +73,8 @@ export function subscribeFifoQueue(
     if (target.encryptionMasterKey) {
       allowServiceOnKey(scope, target.encryptionMasterKey, 'sns.amazonaws.com', topicArn);
     }
+    // A key the queue retired keeps the statement it had while it encrypted the queue.
+    keepSnsOnRetiredKeys(scope, retiredKeysOf(target), topicArn);
   }
 
   const subscription = new sns.Subscription(scope, id, {

@@ -60,6 +60,8 @@ export const RETENTION_SECONDS = { min: 60, max: 1_209_600 };
 export const DATA_KEY_REUSE_SECONDS = { min: 60, max: 86_400 };
 /** SNS ArchivePolicy MessageRetentionPeriod, days. */
 export const ARCHIVE_DAYS = { min: 1, max: 365 };
+/** KMS RotationPeriodInDays range (https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html). */
+export const ROTATION_PERIOD_DAYS = { min: 90, max: 2560 };
 /** KMS PendingWindowInDays range. */
 export const PENDING_WINDOW_DAYS = { min: 7, max: 30 };
 /** How long a DLQ keeps messages: the SQS maximum, 14 days. */

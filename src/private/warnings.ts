@@ -22,4 +22,5 @@ export const WARNING = {
   rawDeliveryAttributeLimit: 'cdk-secure-fifo:rawDeliveryAttributeLimit',
   lambdaBatchingWindow: 'cdk-secure-fifo:lambdaBatchingWindow',
   lambdaTimeoutUnknown: 'cdk-secure-fifo:lambdaTimeoutUnknown',
+  retiredKey: 'cdk-secure-fifo:retiredKey',
 } as const;
