@@ -53,6 +53,11 @@ export enum ValidationErrorCode {
   ALARM_SETTINGS = 'AlarmSettings',
   /** A Lambda consumer wired against AWS's SQS event source guidance. */
   LAMBDA_CONSUMER = 'LambdaConsumer',
+  /**
+   * A standard subscriber whose retention leaves its dead-letter queue no time: SQS deletes a
+   * standard queue's message at the DLQ's retention counted from the original send.
+   */
+  DEAD_LETTER_EXPIRY = 'DEAD_LETTER_EXPIRY',
 }
 
 /**

@@ -14,4 +14,6 @@ export const WARNING = {
   endpointRestrictedToRegisteredResources: 'cdk-secure-fifo:endpointRestrictedToRegisteredResources',
   keyRotationOff: 'cdk-secure-fifo:keyRotationOff',
   signatureVersion1: 'cdk-secure-fifo:signatureVersion1',
+  alarmTopicKeyPolicy: 'cdk-secure-fifo:alarmTopicKeyPolicy',
+  alarmTopicFifo: 'cdk-secure-fifo:alarmTopicFifo',
 } as const;
