@@ -1,6 +1,7 @@
 import { Lazy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import { addUnmergeable } from './shared-policy-queue';
 import { Problems } from './validation';
 import { ValidationErrorCode } from '../errors';
 import type { IMessagingEndpoints } from '../interfaces';
@@ -81,7 +82,7 @@ export function restrictQueuesToEndpoint(
     },
   });
   for (const queueArn of queueArns) {
-    policy.addStatements(denyOutsideEndpoint(QUEUE_PRIVATE_ACTIONS, [queueArn], endpoints.sqsEndpointId as string, { ArnNotEquals: exempt }));
+    addUnmergeable(policy, denyOutsideEndpoint(QUEUE_PRIVATE_ACTIONS, [queueArn], endpoints.sqsEndpointId as string, { ArnNotEquals: exempt }));
   }
   arnsFromNames.forEach((arn) => endpoints.allowQueue(arn));
 }

@@ -28,7 +28,31 @@ export class SharedPolicyQueue extends sqs.Queue {
     if (!this.sharedPolicy) {
       return super.addToResourcePolicy(statement);
     }
-    this.sharedPolicy.document.addStatements(statement);
+    addUnmergeable(this.sharedPolicy.document, statement);
     return { statementAdded: true, policyDependable: this.sharedPolicy };
   }
+}
+
+const sidCounts = new WeakMap<iam.PolicyDocument, number>();
+
+/**
+ * Adds a statement to a queue policy so that it keeps its one queue under the feature flag
+ * `@aws-cdk/aws-iam:minimizePolicies` (which `cdk init` writes): the flag merges statements that
+ * differ only in their resources into one statement naming several queues, and AWS documents no
+ * SQS queue-policy statement that lists several queues (its examples name one queue, or one ARN
+ * pattern, per statement:
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-basic-examples-of-sqs-policies.html,
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-creating-custom-policies-access-policy-examples.html).
+ * aws-cdk-lib's minimizer never merges a statement that has a `Sid`, so each statement without one
+ * gets a short one, unique in its policy (`S1`, `S2`, ...). With the flag off nothing changes but
+ * the Sids.
+ */
+export function addUnmergeable(document: iam.PolicyDocument, statement: iam.PolicyStatement): void {
+  if (statement.sid !== undefined) {
+    document.addStatements(statement);
+    return;
+  }
+  const count = (sidCounts.get(document) ?? 0) + 1;
+  sidCounts.set(document, count);
+  document.addStatements(statement.copy({ sid: `S${count}` }));
 }
