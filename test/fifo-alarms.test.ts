@@ -90,7 +90,7 @@ describe('alarm actions that publish to an encrypted topic', () => {
     Resource: '*',
   };
 
-  test("a topic encrypted with a key of this app: the key admits CloudWatch, as the SNS key-management page documents", () => {
+  test('a topic encrypted with a key of this app: the key admits CloudWatch, as the SNS key-management page documents', () => {
     const stack = withAlarmTopic((s) => new sns.Topic(s, 'OnCall', { masterKey: new FifoKey(s, 'AlarmKey') }));
     const keys = resourcesOf(Template.fromStack(stack), 'AWS::KMS::Key').filter(([id]) => id.startsWith('AlarmKey'));
     expect(keys).toHaveLength(1);
