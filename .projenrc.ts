@@ -48,10 +48,15 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk-nag-v2@npm:cdk-nag@^2.37.55',
     // AGPL-3.0: used by tests only, never a runtime dependency.
     '@cloud-copilot/iam-simulate@0.1.173',
-    // 2.x needs Node >= 22.5; 1.9.2 is the last release that runs on Node 20.
+    // The embedded emulator, both lines pinned: 1.9.2 is the last release that runs on Node 20; 2.x
+    // declares engines node >= 22.5 (npm ci on Node 20 only warns: engine-strict is off). local/emulator.ts
+    // picks the line at run time by Node version (FAUXQS_LINE=1|2 overrides).
     'fauxqs@1.9.2',
-    '@aws-sdk/client-sns@^3.992.0',
-    '@aws-sdk/client-sqs@^3.992.0',
+    'fauxqs2@npm:fauxqs@2.4.1',
+    // Pinned exact: the SDK announced that releases after the first week of January 2027 require
+    // Node >= 22. An upgrade must be a deliberate change here, not a lockfile refresh that drops Node 20.
+    '@aws-sdk/client-sns@3.1169.0',
+    '@aws-sdk/client-sqs@3.1169.0',
     'cfn-resolver-lib@^1.1.8',
     '@aws-solutions-constructs/aws-sns-sqs@2.56.0',
     '@aws-solutions-constructs/core@2.56.0',
@@ -120,9 +125,17 @@ const bindings = project.addTask('package:bindings', {
     },
   ],
 });
+// jsii passes enums to other languages by member name and keeps no TypeScript values in the
+// assembly: check in the generated Python that each error code a message shows is the name a
+// Python user has (ValidationErrorCode.X.value).
+const bindingsCheck = project.addTask('bindings:check', {
+  description: 'Check the generated Python binding: every ValidationErrorCode value is its member name and appears as [NAME] in messages',
+  exec: 'ts-node --transpile-only --project test/tsconfig.json test/bindings/check-python-error-codes.ts .jsii-bindings',
+});
 project.packageTask.reset();
 project.packageTask.spawn(project.tasks.tryFind('package:js')!);
 project.packageTask.spawn(bindings);
+project.packageTask.spawn(bindingsCheck);
 
 // Dev-only folders get a tsconfig.json of their own so the ESLint project service (and ts-node)
 // find one; they extend the test config, which type-checks them.

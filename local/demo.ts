@@ -21,8 +21,8 @@ import * as promises from './promises';
 import * as report from './report';
 import { consumeDay, contentDedupDay, DayOutcome, deploymentOf, poisonOf, Polling, priceDay, PriceUpdatesDeployment, publishSteps } from './story';
 
-const CDK_OUT = path.join(__dirname, '..', 'examples', 'price-updates', 'cdk.out');
-const EMULATOR_NAME = 'fauxqs 1.9.2';
+// DEMO_CDK_OUT: another cloud assembly of the same app (test/e2e/demo.test.ts synthesizes one in-process).
+const CDK_OUT = process.env.DEMO_CDK_OUT ?? path.join(__dirname, '..', 'examples', 'price-updates', 'cdk.out');
 
 /** The two stacks of examples/price-updates/app.ts the story uses. */
 const STACKS = {
@@ -49,6 +49,10 @@ function parseArgs(argv: readonly string[]): Args {
 interface Session {
   readonly target: MessagingTarget;
   readonly description: string;
+  /** What runs the story, e.g. `fauxqs 2.4.1` (the version the emulator loaded) or the endpoint. */
+  readonly emulatorName: string;
+  /** The fauxqs version, on the embedded emulator. */
+  readonly emulatorVersion?: string;
   /** The embedded emulator: fresh on every run, with the known gaps of `promises.KNOWN_GAPS`. */
   readonly embedded: boolean;
   /** Tags this run's bodies and deduplication IDs on long-lived targets; empty on the emulator. */
@@ -62,7 +66,9 @@ async function openSession(args: Args): Promise<Session> {
     const emulator = await startEmulator(args.region);
     return {
       target: emulator,
-      description: `${EMULATOR_NAME}, in-process at ${emulator.endpoint}`,
+      description: `${emulator.name} (Node ${process.versions.node}), in-process at ${emulator.endpoint}`,
+      emulatorName: emulator.name,
+      emulatorVersion: emulator.version,
       embedded: true,
       run: '',
       polling: { waitSeconds: 1, emptyWaitSeconds: 0, timeoutMs: 10_000 },
@@ -76,6 +82,7 @@ async function openSession(args: Args): Promise<Session> {
   return {
     target: { ...clients, region: args.region, accountId: EMULATOR_ACCOUNT_ID, gaps: [] },
     description: args.endpoint ?? `the AWS account of the default credentials, ${args.region}`,
+    emulatorName: args.endpoint ?? 'AWS',
     embedded: false,
     run: `.${Date.now().toString(36)}`,
     polling: { waitSeconds: 2, emptyWaitSeconds: 2, timeoutMs: 90_000 },
@@ -159,23 +166,27 @@ function tellWhatIsNotEmulated(args: Args, session: Session, reports: readonly D
     console.log(`\nNothing left out: CloudFormation deployed both stacks on ${session.description}.`);
     return;
   }
-  report.printNotEmulated(reports, EMULATOR_NAME);
+  report.printNotEmulated(reports, session.emulatorName);
   if (!session.embedded) return;
   const receives = days.reduce((n, d) => n + d.analytics.deliveries.length, 0);
   const withGroupId = days.reduce((n, d) => n + promises.groupIdsOnStandardQueue(d), 0);
   const retried = days.reduce((n, d) => n + d.analytics.deliveries.length - new Set(d.analytics.deliveries.map((x) => x.body)).size, 0);
-  report.printBehaviourGaps(EMULATOR_NAME, [
+  const gaps = [
     { gap: promises.KNOWN_GAPS.standardQueueDedup, seen: `Seen in this run: the analytics queues received ${retried} retries a second time` },
     { gap: promises.KNOWN_GAPS.standardQueueGroupId, seen: `Seen in this run: ${withGroupId} of ${receives} analytics receives carried a MessageGroupId` },
     { gap: promises.KNOWN_GAPS.bodyFilterArrays, seen: 'Not exercised by this story; test/e2e/use-case.test.ts pins it' },
-  ]);
+  ];
+  // Only the gaps of the fauxqs line that ran: a gap a newer line closed shows as PASS above.
+  const known = promises.knownGapsIn(session.emulatorVersion ?? '');
+  const shown = gaps.filter((g) => known.includes(g.gap));
+  if (shown.length > 0) report.printBehaviourGaps(session.emulatorName, shown);
 }
 
 async function main(): Promise<boolean> {
   const args = parseArgs(process.argv.slice(2));
   const session = await openSession(args);
   const counter = countCalls(session.target);
-  const checks = new promises.Checks(session.embedded);
+  const checks = new promises.Checks(session.embedded, session.emulatorVersion);
   try {
     console.log(`cdk-secure-fifo demo: the auto-parts price-management use case (examples/price-updates) on ${session.description}`);
     const reports = [
@@ -192,7 +203,7 @@ async function main(): Promise<boolean> {
     console.log(`\n${count('PASS')} PASS, ${count('FAIL')} FAIL, ${count('NOT EMULATED')} NOT EMULATED; ` +
       `${counter.calls} SNS/SQS API calls; ${process.uptime().toFixed(1)} s since the demo process started.`);
     if (checks.passed && count('NOT EMULATED') > 0) {
-      console.log(`\nEvery promise held, except ${count('NOT EMULATED')} that ${EMULATOR_NAME} cannot show (listed above; run against LocalStack or an account for them).`);
+      console.log(`\nEvery promise held, except ${count('NOT EMULATED')} that ${session.emulatorName} cannot show (listed above; run against LocalStack or an account for them).`);
     }
     return checks.passed;
   } finally {

@@ -4,6 +4,7 @@ export * from './fifo-key';
 export * from './secure-fifo-topic';
 export * from './secure-fifo-queue';
 export * from './fifo-subscription';
+export * from './options';
 export * from './fifo-fanout';
 export * from './topic-subscriber-base';
 export * from './standard-subscriber';

@@ -6,7 +6,7 @@ import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { IConstruct } from 'constructs';
-import type { LambdaConsumerOptions, SubscribeQueueOptions } from './fifo-subscription';
+import type { LambdaConsumerOptions, SubscribeQueueOptions } from './options';
 
 /**
  * An SNS FIFO topic that can subscribe SQS queues with their policies, key statements and

@@ -5,8 +5,8 @@ import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { LambdaConsumerOptions } from './fifo-subscription';
 import { IFifoTopicSubscriber } from './interfaces';
+import { LambdaConsumerOptions } from './options';
 import { addLambdaConsumer } from './private/lambda-consumer';
 import { grantRedrive, grantReplay } from './private/operations';
 

@@ -6,7 +6,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { IConstruct } from 'constructs';
 import { checkIntRange, Problems } from './validation';
 import { ValidationErrorCode } from '../errors';
-import type { LambdaConsumerOptions } from '../fifo-subscription';
+import type { LambdaConsumerOptions } from '../options';
 
 /** Lambda's default function timeout (https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html). */
 const LAMBDA_DEFAULT_TIMEOUT = Duration.seconds(3);

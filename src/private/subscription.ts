@@ -10,8 +10,8 @@ import { arnForPeople } from './render';
 import { checkFilterPolicyLimits, checkIdFree, DEAD_LETTER_RETENTION, FIFO_SUBSCRIPTIONS_PER_TOPIC, Problems } from './validation';
 import { WARNING } from './warnings';
 import { ValidationErrorCode } from '../errors';
-import type { SubscribeQueueOptions } from '../fifo-subscription';
 import type { ISecureFifoQueue } from '../interfaces';
+import type { SubscribeQueueOptions } from '../options';
 
 const subscriptionCounts = new WeakMap<sns.ITopic, number>();
 
