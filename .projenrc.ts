@@ -164,12 +164,23 @@ project.addTask('synth:example', {
   exec: 'cdk synth --quiet',
 });
 
+const synthHandWired = project.addTask('synth:hand-wired', {
+  description: 'Synthesize examples/hand-wired twice with the real CDK CLI: as deployed today (cdk.out/day1) and secured by SecureExistingFifo (cdk.out/day2)',
+  cwd: 'examples/hand-wired',
+  steps: [
+    { exec: 'cdk synth --quiet --output cdk.out/day1' },
+    { exec: 'cdk synth --quiet --output cdk.out/day2 -c secure=true' },
+  ],
+});
+
 project.addTask('demo', {
-  description: 'Synthesize examples/price-updates and run the auto-parts use case on the embedded SNS/SQS emulator (no AWS account needed)',
+  description: 'Run the auto-parts use case (examples/price-updates), then secure a hand-wired stack in place, day 1 -> day 2 (examples/hand-wired), on the embedded SNS/SQS emulator (no AWS account needed)',
   env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   steps: [
     { spawn: 'synth:example' },
     { exec: 'ts-node --transpile-only local/demo.ts' },
+    { spawn: synthHandWired.name },
+    { exec: 'ts-node --transpile-only local/brownfield-demo.ts' },
   ],
 });
 

@@ -10,12 +10,34 @@ const NETWORK = 'template assertions (MessagingEndpoints tests) and iam-simulate
 /** Resource types left out on purpose, with the test layer that covers each. */
 export const NOT_EMULATED_TYPES: ReadonlyArray<readonly [RegExp, string]> = [
   [/^AWS::KMS::/, KMS],
-  [/^AWS::SNS::TopicPolicy$/, 'iam-simulate policy proofs (TLS-only and endpoint-only Deny statements) and cdk-nag compliance (SNS3)'],
-  [/^AWS::SQS::QueuePolicy$/, 'iam-simulate policy proofs (only this topic, in this account, may sqs:SendMessage; TLS-only Deny) and cdk-nag compliance (SQS4)'],
   [/^AWS::IAM::/, IAM],
   [/^AWS::EC2::/, NETWORK],
   [/^AWS::CDK::Metadata$/, 'nothing to verify: CDK version reporting, no runtime behaviour'],
 ];
+
+/** How the policies the deployer stores (as the Policy attribute) are verified instead: no emulator evaluates them. */
+export const POLICY_VERIFIED_BY: { readonly [type: string]: string } = {
+  'AWS::SNS::TopicPolicy': 'iam-simulate policy proofs (TLS-only and endpoint-only Deny statements) and cdk-nag compliance (SNS3)',
+  'AWS::SQS::QueuePolicy': 'iam-simulate policy proofs (only this topic, in this account, may sqs:SendMessage; TLS-only Deny) and cdk-nag compliance (SQS4)',
+};
+
+/** KMS keys are not created: a key gets a stand-in ID and ARN, so `KmsMasterKeyId` can be applied and read back. */
+export const KMS_STAND_IN = {
+  detail: 'a stand-in key ID: the key is not created, and the target stores KmsMasterKeyId without encrypting anything or calling KMS',
+  verifiedBy: KMS,
+};
+
+/**
+ * The create-only properties of each type, from the CloudFormation resource schemas (cfn-lint ships
+ * them; summarised in DOMAIN.md): changing one replaces the resource. Every other property is
+ * updated in place.
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html
+ */
+export const CREATE_ONLY: { readonly [type: string]: readonly string[] } = {
+  'AWS::SQS::Queue': ['QueueName', 'FifoQueue'],
+  'AWS::SNS::Topic': ['TopicName', 'FifoTopic'],
+  'AWS::SNS::Subscription': ['Endpoint', 'Protocol', 'TopicArn'],
+};
 
 export type PropertySpec =
   | { readonly kind: 'name' | 'attribute' | 'json' | 'tags' | 'call' }
@@ -38,7 +60,7 @@ export const TOPIC_PROPERTIES: { readonly [property: string]: PropertySpec } = {
   TracingConfig: ATTRIBUTE,
   ArchivePolicy: JSON_ATTRIBUTE,
   Tags: TAGS,
-  KmsMasterKeyId: notEmulated(KMS),
+  KmsMasterKeyId: ATTRIBUTE,
   DataProtectionPolicy: notEmulated('template assertions'),
   DeliveryStatusLogging: notEmulated('template assertions'),
 };
@@ -57,7 +79,7 @@ export const QUEUE_PROPERTIES: { readonly [property: string]: PropertySpec } = {
   RedrivePolicy: JSON_ATTRIBUTE,
   RedriveAllowPolicy: JSON_ATTRIBUTE,
   Tags: TAGS,
-  KmsMasterKeyId: notEmulated(KMS),
+  KmsMasterKeyId: ATTRIBUTE,
   KmsDataKeyReusePeriodSeconds: notEmulated(KMS),
   SqsManagedSseEnabled: notEmulated(KMS),
 };
@@ -74,4 +96,14 @@ export const SUBSCRIPTION_PROPERTIES: { readonly [property: string]: PropertySpe
   RedrivePolicy: JSON_ATTRIBUTE,
   DeliveryPolicy: JSON_ATTRIBUTE,
   ReplayPolicy: JSON_ATTRIBUTE,
+};
+
+export const QUEUE_POLICY_PROPERTIES: { readonly [property: string]: PropertySpec } = {
+  PolicyDocument: JSON_ATTRIBUTE,
+  Queues: CALL,
+};
+
+export const TOPIC_POLICY_PROPERTIES: { readonly [property: string]: PropertySpec } = {
+  PolicyDocument: JSON_ATTRIBUTE,
+  Topics: CALL,
 };

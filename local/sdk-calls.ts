@@ -1,11 +1,20 @@
-import { CreateTopicCommand, GetTopicAttributesCommand, ListTopicsCommand, SubscribeCommand } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
+import {
+  CreateTopicCommand, DeleteTopicCommand, GetTopicAttributesCommand, ListTopicsCommand, SetSubscriptionAttributesCommand, SetTopicAttributesCommand,
+  SubscribeCommand, TagResourceCommand, UnsubscribeCommand, UntagResourceCommand,
+} from '@aws-sdk/client-sns';
+import {
+  CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, SetQueueAttributesCommand, TagQueueCommand,
+  UntagQueueCommand,
+} from '@aws-sdk/client-sqs';
 import type { DeployedResource, DeployProblem, DeployReport } from './deploy-report';
 import type { MessagingTarget } from './emulator';
 import type { CfnTemplate } from './intrinsics';
 import { generatedName } from './naming';
 
-/** The SNS and SQS API calls of the local deployer: creating queues, topics and subscriptions, and reading them back. */
+/**
+ * The SNS and SQS API calls of the local deployer: creating, updating and deleting queues, topics,
+ * subscriptions and their policies, and reading them back.
+ */
 
 export interface Created {
   readonly physicalId: string;
@@ -15,6 +24,7 @@ export interface Created {
   readonly getAtt: { readonly [attribute: string]: string };
 }
 
+/** The properties of one resource, after intrinsic resolution, in the shape the API calls take. */
 export interface Prepared {
   readonly name?: string;
   readonly attributes: { [name: string]: string };
@@ -115,4 +125,89 @@ export async function createSubscription(target: MessagingTarget, _logicalId: st
 function required<T>(value: T | undefined, message: string): T {
   if (value === undefined) throw new Error(message);
   return value;
+}
+
+/** A stored-only policy resource (AWS::SQS::QueuePolicy, AWS::SNS::TopicPolicy): one ID for all its queues or topics. */
+export function createPolicy(kind: 'queue' | 'topic') {
+  return async (target: MessagingTarget, logicalId: string, prepared: Prepared, stackName: string): Promise<Created> => {
+    await writePolicy(target, kind, targetsOf(prepared), prepared.attributes.PolicyDocument ?? '');
+    const physicalId = generatedName(stackName, logicalId, 256, false);
+    return { physicalId, arn: physicalId, getAtt: { Id: physicalId } };
+  };
+}
+
+/**
+ * A queue or topic policy resource sets the whole `Policy` attribute of each queue or topic it
+ * lists, and deleting it clears that attribute (DOMAIN.md: two policy resources for one queue
+ * overwrite each other, deleting either clears the policy).
+ */
+export async function writePolicy(target: MessagingTarget, kind: 'queue' | 'topic', ids: readonly string[], policy: string): Promise<void> {
+  for (const id of ids) {
+    if (kind === 'queue') {
+      await target.sqs.send(new SetQueueAttributesCommand({ QueueUrl: id, Attributes: { Policy: policy } }));
+    } else {
+      await target.sns.send(new SetTopicAttributesCommand({ TopicArn: id, AttributeName: 'Policy', AttributeValue: policy }));
+    }
+  }
+}
+
+/** The queue URLs (`Queues`) or topic ARNs (`Topics`) a policy resource applies to. */
+export function targetsOf(prepared: Prepared): string[] {
+  const list = prepared.call.Queues ?? prepared.call.Topics;
+  return Array.isArray(list) ? list.map(String) : [];
+}
+
+/** Set one attribute of an existing queue, topic or subscription (what CloudFormation does for an in-place update). */
+export async function setAttribute(target: MessagingTarget, resource: DeployedResource, name: string, value: string): Promise<void> {
+  switch (resource.type) {
+    case 'AWS::SQS::Queue':
+      await target.sqs.send(new SetQueueAttributesCommand({ QueueUrl: resource.physicalId, Attributes: { [name]: value } }));
+      return;
+    case 'AWS::SNS::Topic':
+      await target.sns.send(new SetTopicAttributesCommand({ TopicArn: resource.physicalId, AttributeName: name, AttributeValue: value }));
+      return;
+    case 'AWS::SNS::Subscription':
+      await target.sns.send(new SetSubscriptionAttributesCommand({
+        SubscriptionArn: resource.physicalId, AttributeName: name, AttributeValue: value,
+      }));
+      return;
+    default:
+      throw new Error(`${resource.type} has no attributes to set`);
+  }
+}
+
+/** Add or change tags, and remove the tags no longer in the template. */
+export async function retag(
+  target: MessagingTarget, resource: DeployedResource, tags: { [key: string]: string }, removed: readonly string[],
+): Promise<void> {
+  const changed = Object.keys(tags).length > 0;
+  if (resource.type === 'AWS::SQS::Queue') {
+    if (changed) await target.sqs.send(new TagQueueCommand({ QueueUrl: resource.physicalId, Tags: tags }));
+    if (removed.length > 0) await target.sqs.send(new UntagQueueCommand({ QueueUrl: resource.physicalId, TagKeys: [...removed] }));
+  } else if (resource.type === 'AWS::SNS::Topic') {
+    const Tags = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+    if (changed) await target.sns.send(new TagResourceCommand({ ResourceArn: resource.arn, Tags }));
+    if (removed.length > 0) await target.sns.send(new UntagResourceCommand({ ResourceArn: resource.arn, TagKeys: [...removed] }));
+  }
+}
+
+/** Delete a resource CloudFormation no longer manages (or the old copy of a replaced one). */
+export async function deleteResource(target: MessagingTarget, resource: DeployedResource): Promise<void> {
+  switch (resource.type) {
+    case 'AWS::SQS::Queue':
+      await target.sqs.send(new DeleteQueueCommand({ QueueUrl: resource.physicalId }));
+      return;
+    case 'AWS::SNS::Topic':
+      await target.sns.send(new DeleteTopicCommand({ TopicArn: resource.physicalId }));
+      return;
+    case 'AWS::SNS::Subscription':
+      await target.sns.send(new UnsubscribeCommand({ SubscriptionArn: resource.physicalId }));
+      return;
+    case 'AWS::SQS::QueuePolicy':
+    case 'AWS::SNS::TopicPolicy':
+      await writePolicy(target, resource.type === 'AWS::SQS::QueuePolicy' ? 'queue' : 'topic', JSON.parse(resource.attributes.Queues ?? resource.attributes.Topics ?? '[]') as string[], '');
+      return;
+    default:
+      return;
+  }
 }

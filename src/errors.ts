@@ -56,6 +56,12 @@ export enum ValidationErrorCode {
   ALARM_SETTINGS = 'ALARM_SETTINGS',
   /** A Lambda consumer wired against AWS's SQS event source guidance. */
   LAMBDA_CONSUMER = 'LAMBDA_CONSUMER',
+  /** A subscribed queue whose policy does not let SNS send from the topic (delivery checks). */
+  SNS_QUEUE_POLICY = 'SNS_QUEUE_POLICY',
+  /** A subscribed queue whose key policy does not let SNS use the key for the topic (delivery checks). */
+  SNS_KEY_POLICY = 'SNS_KEY_POLICY',
+  /** A subscription DLQ whose queue or key policy does not admit SNS for the topic (delivery checks). */
+  SNS_DLQ_ACCESS = 'SNS_DLQ_ACCESS',
   /**
    * A standard subscriber whose retention leaves its dead-letter queue no time: SQS deletes a
    * standard queue's message at the DLQ's retention counted from the original send.

@@ -10,3 +10,5 @@ export * from './topic-subscriber-base';
 export * from './standard-subscriber';
 export * from './fifo-alarms';
 export * from './messaging-endpoints';
+export * from './secure-existing-fifo';
+export * from './fifo-delivery-checks';

@@ -7,7 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { FifoAlarms, FifoFanout, FifoSubscriber, MessagingEndpoints, SecureFifoTopic, ValidationErrorCode } from '../src';
-import { ENV, newApp, newStack, resourcesOf, expectRefused } from './util';
+import { ENV, newApp, newStack, resourcesOf, expectRefused, warningsWithId } from './util';
 
 /*
  * Operations: alarms and a dashboard so that no message is lost unseen, Lambda consumers wired the
@@ -289,6 +289,44 @@ describe('Lambda consumers', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       BatchSize: 100, MaximumBatchingWindowInSeconds: 5, FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
+  });
+});
+
+describe('Lambda consumers: the batching window and functions whose timeout cannot be read', () => {
+  function standardWithConsumer(visibilityTimeout: Duration) {
+    const stack = newStack();
+    const analytics = new FifoFanout(stack, 'Prices').addStandardSubscriber('Analytics', { visibilityTimeout });
+    const fn = new lambda.Function(stack, 'Consumer', {
+      runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({});'), timeout: Duration.seconds(10),
+    });
+    analytics.addLambdaConsumer(fn, { batchSize: 100, maxBatchingWindow: Duration.seconds(5) });
+    return stack;
+  }
+
+  test('a standard subscriber counts the batching window: under 6 x the timeout plus the window warns lambdaBatchingWindow', () => {
+    const stack = standardWithConsumer(Duration.seconds(60));
+    const warnings = warningsWithId(stack, 'cdk-secure-fifo:lambdaBatchingWindow');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0].id).toBe('/Test/Prices/Analytics');
+    expect(warnings[0].entry.data).toMatch(/6 x the function timeout \(10 seconds\) plus the batching window \(5 seconds\) = 1 minute 5 seconds/);
+  });
+
+  test('6 x the timeout plus the batching window gives no warning', () => {
+    expect(warningsWithId(standardWithConsumer(Duration.seconds(65)), 'cdk-secure-fifo:lambdaBatchingWindow')).toHaveLength(0);
+  });
+
+  test('an imported function (timeout unknown here) warns lambdaTimeoutUnknown with the rule instead of skipping it', () => {
+    const stack = newStack();
+    const retail = new FifoFanout(stack, 'Prices').addSubscriber('Retail');
+    const fn = lambda.Function.fromFunctionAttributes(stack, 'Imported', {
+      functionArn: 'arn:aws:lambda:eu-west-1:111111111111:function:consumer',
+      role: iam.Role.fromRoleArn(stack, 'Role', 'arn:aws:iam::111111111111:role/consumer'),
+    });
+    retail.addLambdaConsumer(fn);
+    const warnings = warningsWithId(stack, 'cdk-secure-fifo:lambdaTimeoutUnknown');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0].id).toBe('/Test/Prices/Retail');
+    expect(warnings[0].entry.data).toMatch(/must be at least 6 x the function's timeout/);
   });
 });
 

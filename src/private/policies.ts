@@ -6,6 +6,9 @@ import { IConstruct } from 'constructs';
 import { renderForPeople } from './render';
 import { Problems } from './validation';
 import { ValidationErrorCode } from '../errors';
+import { isAwsManagedKeyName } from './rules/aws-managed-key';
+import { environmentMismatches } from './rules/subscription-dlq-environment';
+import { dlqMustBeFifo, FIFO_DLQ_ALLOWED } from './rules/subscription-dlq-fifo';
 import { WARNING } from './warnings';
 
 /** The actions a service principal needs on a customer managed key to write SSE-KMS messages. */
@@ -121,7 +124,7 @@ export function allowServiceOnKey(scope: IConstruct, key: kms.IKey, service: str
 /** Whether a key (or alias) is AWS managed (`alias/aws/...`): its policy can never admit SNS. */
 export function isAwsManagedKey(key: kms.IKey): boolean {
   const names = [key.keyArn, key.keyId, (key as Partial<kms.IAlias>).aliasName];
-  return names.some((n) => typeof n === 'string' && !Token.isUnresolved(n) && /(^|[:/])alias\/aws\//.test(n));
+  return names.some((n) => typeof n === 'string' && !Token.isUnresolved(n) && isAwsManagedKeyName(n));
 }
 
 /** How a key is named in a message: its alias or ARN as given, else its construct path (never a token). */
@@ -167,15 +170,17 @@ export function checkCustomerKey(problems: Problems, scope: IConstruct, prop: st
  * encryption cannot be known here (an imported queue without a key).
  */
 export function checkCmkQueue(problems: Problems, prop: string, queue: sqs.IQueue, requireFifo: boolean): boolean {
-  if (requireFifo && !queue.fifo) {
-    problems.add(ValidationErrorCode.NOT_FIFO, prop, queue.node.path, 'allowed: a FIFO queue (SNS moves what a FIFO topic could not deliver only to a FIFO dead-letter queue)');
+  if (dlqMustBeFifo(requireFifo, queue.fifo)) {
+    problems.add(ValidationErrorCode.NOT_FIFO, prop, queue.node.path, `allowed: ${FIFO_DLQ_ALLOWED}`);
   }
   // An sqs.Queue created without `encryption` or a key is SSE-SQS, CloudFormation's default.
   const type = queue.encryptionType ?? (queue instanceof sqs.Queue && !queue.encryptionMasterKey ? sqs.QueueEncryption.SQS_MANAGED : undefined);
   if (type === sqs.QueueEncryption.SQS_MANAGED || type === sqs.QueueEncryption.KMS_MANAGED || type === sqs.QueueEncryption.UNENCRYPTED) {
     const given = queue.encryptionType === undefined ? 'unset (SSE-SQS, the CloudFormation default)'
       : type === sqs.QueueEncryption.UNENCRYPTED ? 'UNENCRYPTED' : type;
-    problems.add(ValidationErrorCode.NOT_CMK_ENCRYPTED, `${prop}.encryption`, given, 'allowed: KMS with a customer managed key whose policy lets SNS use it');
+    problems.add(ValidationErrorCode.NOT_CMK_ENCRYPTED, `${prop}.encryption`, given, 'allowed: KMS with a customer managed key whose policy lets SNS use it. ' +
+      'For a queue you already run: give it `encryptionMasterKey` (CloudFormation updates the key in place), or keep your hand-wired ' +
+      'topic and subscriptions and secure them where they are with `Aspects.of(stack).add(new SecureExistingFifo())`');
     return true;
   }
   if (queue.encryptionMasterKey) {
@@ -193,10 +198,9 @@ export function checkCmkQueue(problems: Problems, prop: string, queue: sqs.IQueu
  */
 export function checkSameEnvironment(problems: Problems, prop: string, queue: sqs.IQueue, subscriptionScope: IConstruct): void {
   const here = Stack.of(subscriptionScope);
-  for (const [what, mine, theirs] of [['account', queue.env.account, here.account], ['region', queue.env.region, here.region]]) {
-    if (!Token.isUnresolved(mine) && !Token.isUnresolved(theirs) && mine !== theirs) {
-      problems.add(ValidationErrorCode.DLQ_ENVIRONMENT, prop, queue.node.path, `allowed: a queue in the subscription's ${what} ${theirs} (it is in ${mine}; SNS moves undeliverable messages only to a DLQ in the subscription's account and region)`);
-    }
+  const mismatches = environmentMismatches(queue.env, { account: here.account, region: here.region }, (v) => !Token.isUnresolved(v));
+  for (const m of mismatches) {
+    problems.add(ValidationErrorCode.DLQ_ENVIRONMENT, prop, queue.node.path, `allowed: a queue in the subscription's ${m.what} ${m.subscription} (it is in ${m.dlq}; SNS moves undeliverable messages only to a DLQ in the subscription's account and region)`);
   }
 }
 

@@ -7,6 +7,7 @@ import { acknowledgeSubscriptionDeadLetterQueue } from './compliance';
 import { topicPolicyArn } from './names';
 import { allowServiceOnKey, allowSnsDelivery, checkCmkQueue, checkSameEnvironment, snsDeliveryStatementText } from './policies';
 import { arnForPeople } from './render';
+import { markBuiltByLibrary } from './rules';
 import { checkFilterPolicyLimits, checkIdFree, DEAD_LETTER_RETENTION, FIFO_SUBSCRIPTIONS_PER_TOPIC, Problems } from './validation';
 import { WARNING } from './warnings';
 import { ValidationErrorCode } from '../errors';
@@ -85,6 +86,7 @@ export function subscribeFifoQueue(
   // already admits this topic, so only the redrive policy is set here.
   (subscription.node.defaultChild as sns.CfnSubscription).redrivePolicy = { deadLetterTargetArn: deadLetterQueue.queueArn };
   subscription.node.addDependency(...dependencies);
+  markBuiltByLibrary(subscription.node.defaultChild!);
 
   const filter = options.filterPolicy ? ['filterPolicy', options.filterPolicy] as const
     : options.filterPolicyWithMessageBody ? ['filterPolicyWithMessageBody', options.filterPolicyWithMessageBody] as const : undefined;

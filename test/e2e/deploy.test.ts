@@ -61,13 +61,15 @@ describe('deploying a FifoFanout template', () => {
     deployed = await deployStack(emulator, stack);
   });
 
-  test('maps every topic, queue and subscription logical ID to its ARN or URL', () => {
+  test('maps every topic, queue, subscription and policy logical ID to its ARN, URL or policy ID', () => {
     const ids = Object.entries(deployed.report.ids);
     const byType = (type: string) => Object.values(deployed.report.resources).filter((r) => r.type === type);
     expect(byType('AWS::SNS::Topic')).toHaveLength(1);
     expect(byType('AWS::SQS::Queue')).toHaveLength(4);
     expect(byType('AWS::SNS::Subscription')).toHaveLength(2);
-    expect(ids).toHaveLength(7);
+    expect(byType('AWS::SNS::TopicPolicy')).toHaveLength(1);
+    expect(byType('AWS::SQS::QueuePolicy')).toHaveLength(2);
+    expect(ids).toHaveLength(10);
     expect(deployed.topicArn(prices.topic)).toBe('arn:aws:sns:us-east-1:000000000000:deploy-prices.fifo');
     expect(deployed.queueUrl(retail.queue)).toMatch(/^http:\/\/.+\/000000000000\/deploy-retail\.fifo$/);
   });
@@ -101,18 +103,32 @@ describe('deploying a FifoFanout template', () => {
     });
   });
 
-  test('lists keys, policies and IAM as not emulated, each with the test layer that verifies it', () => {
+  test('lists keys and IAM as not emulated, each with the test layer that verifies it', () => {
     const types = new Set(deployed.report.notEmulated.map((r) => r.type));
-    expect(types).toEqual(new Set(['AWS::KMS::Key', 'AWS::SNS::TopicPolicy', 'AWS::SQS::QueuePolicy']));
+    expect(types).toEqual(new Set(['AWS::KMS::Key']));
     for (const entry of deployed.report.notEmulated) {
       expect(entry.verifiedBy).toMatch(/cdk-nag|iam-simulate|template assertions/);
     }
   });
 
-  test('leaves out KmsMasterKeyId of the topic and every queue, and says so', () => {
-    const kms = deployed.report.notEmulatedProperties.filter((p) => p.property === 'KmsMasterKeyId');
+  test('applies KmsMasterKeyId with a stand-in key ARN on the topic and every queue, and says it is stored only', async () => {
+    const kms = deployed.report.notEnforced.filter((p) => p.property === 'KmsMasterKeyId');
     expect(kms.map((p) => p.type).sort()).toEqual(['AWS::SNS::Topic', ...Array(4).fill('AWS::SQS::Queue')].sort());
-    expect(kms.every((p) => /cdk-nag.*iam-simulate/.test(p.verifiedBy))).toBe(true);
+    expect(kms.every((p) => /stand-in key/.test(p.detail) && /cdk-nag.*iam-simulate/.test(p.verifiedBy))).toBe(true);
+    const keyArn = /^arn:aws:kms:us-east-1:000000000000:key\/[0-9a-f-]{36}$/;
+    const queue = await emulator.sqs.send(new GetQueueAttributesCommand({ QueueUrl: deployed.queueUrl(retail.queue), AttributeNames: ['KmsMasterKeyId'] }));
+    expect(queue.Attributes?.KmsMasterKeyId).toMatch(keyArn);
+    const topic = await emulator.sns.send(new GetTopicAttributesCommand({ TopicArn: deployed.topicArn(prices.topic) }));
+    expect(topic.Attributes?.KmsMasterKeyId).toMatch(keyArn);
+  });
+
+  test('stores each queue and topic policy as the Policy attribute, and says no policy is evaluated', async () => {
+    const out = await emulator.sqs.send(new GetQueueAttributesCommand({ QueueUrl: deployed.queueUrl(retail.queue), AttributeNames: ['Policy'] }));
+    const policy = JSON.parse(out.Attributes!.Policy!) as { Statement: Array<{ Action: unknown }> };
+    expect(JSON.stringify(policy.Statement.map((s) => s.Action))).toContain('sqs:SendMessage');
+    const stored = deployed.report.notEnforced.filter((p) => p.property === 'PolicyDocument');
+    expect(stored.map((p) => p.type).sort()).toEqual(['AWS::SNS::TopicPolicy', 'AWS::SQS::QueuePolicy', 'AWS::SQS::QueuePolicy']);
+    expect(stored.every((p) => /evaluates no policy/.test(p.detail) && /iam-simulate/.test(p.verifiedBy))).toBe(true);
   });
 
   test('drops nothing silently: every resource is created, listed as not emulated, or reported', () => {
@@ -127,7 +143,7 @@ describe('deploying a FifoFanout template', () => {
 
   test('discoverDeployed (for stacks CloudFormation deployed) finds the same topic and queues by name', async () => {
     const found = await discoverDeployed(deployed.template, emulator);
-    const namedIds = Object.entries(deployed.report.ids).filter(([id]) => deployed.report.resources[id].type !== 'AWS::SNS::Subscription');
+    const namedIds = Object.entries(deployed.report.ids).filter(([id]) => ['AWS::SNS::Topic', 'AWS::SQS::Queue'].includes(deployed.report.resources[id].type));
     expect(found.problems).toEqual([]);
     expect(found.ids).toEqual(Object.fromEntries(namedIds));
   });

@@ -15,12 +15,13 @@ export interface Deployed {
 }
 
 /**
- * Synthesize `stack` and deploy its template; fails on anything the deployer did not understand,
- * so a scenario never runs on a half-deployed stack.
+ * Synthesize `stack` and deploy its template (as an update of `previous`, when given: the same stack
+ * deployed before); fails on anything the deployer did not understand, so a scenario never runs on a
+ * half-deployed stack.
  */
-export async function deployStack(target: MessagingTarget, stack: Stack): Promise<Deployed> {
+export async function deployStack(target: MessagingTarget, stack: Stack, previous?: Deployed): Promise<Deployed> {
   const template = Template.fromStack(stack).toJSON() as CfnTemplate;
-  const report = await deployTemplate(template, target, { stackName: stack.stackName });
+  const report = await deployTemplate(template, target, { stackName: stack.stackName, previous });
   if (report.problems.length > 0) {
     throw new Error(`deploying ${stack.stackName}: ${JSON.stringify(report.problems, undefined, 2)}`);
   }

@@ -1,0 +1,47 @@
+import { Annotations, CfnResource, IAspect } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { checkResource } from './private/rules';
+import { DeliveryModel, EVENT_SOURCE_MAPPING, SUBSCRIPTION } from './private/rules/model';
+
+/**
+ * Checks SNS → SQS delivery in any app, however it was written: aws-cdk-lib L2s, L1s, escape
+ * hatches or `CfnInclude`d templates (it reads the L1 resources). Where delivery breaks it adds an
+ * error, where the exactly-once guarantee is weaker a warning, and where it cannot decide before
+ * deployment (parameters, imports, resources outside the app) an info. Every annotation sits on the
+ * construct at fault, names the resource, what is wrong, why (with the AWS page) and the fix, and
+ * carries a rule id `cdk-secure-fifo:<Rule>`; warnings can be acknowledged with it.
+ *
+ * @example
+ * Aspects.of(app).add(new FifoDeliveryChecks());
+ */
+export class FifoDeliveryChecks implements IAspect {
+  private readonly reported = new Set<string>();
+
+  /**
+   * Checks one construct: an SNS subscription or a Lambda event source mapping L1 (others are
+   * skipped). Called by the CDK for every construct of the scope the aspect was added to.
+   *
+   * @param node the construct to check
+   */
+  public visit(node: IConstruct): void {
+    if (!CfnResource.isCfnResource(node) || (node.cfnResourceType !== SUBSCRIPTION && node.cfnResourceType !== EVENT_SOURCE_MAPPING)) {
+      return;
+    }
+    const model = DeliveryModel.of(node.node.root, this);
+    for (const finding of checkResource(model, node)) {
+      const key = `${finding.on.node.path}\u0000${finding.id}\u0000${finding.message}`;
+      if (this.reported.has(key)) {
+        continue;
+      }
+      this.reported.add(key);
+      const annotations = Annotations.of(finding.on);
+      if (finding.level === 'error') {
+        annotations.addError(`${finding.message} [${finding.id}]`);
+      } else if (finding.level === 'warning') {
+        annotations.addWarningV2(finding.id, finding.message);
+      } else {
+        annotations.addInfo(`${finding.message} [${finding.id}]`);
+      }
+    }
+  }
+}
