@@ -36,7 +36,6 @@ test('the queue policy lets SNS send to the queue only for this topic', () => {
   template.hasResourceProperties('AWS::SQS::QueuePolicy', {
     PolicyDocument: {
       Statement: Match.arrayWith([{
-        Sid: Match.anyValue(),
         Effect: 'Allow',
         Principal: { Service: 'sns.amazonaws.com' },
         Action: 'sqs:SendMessage',

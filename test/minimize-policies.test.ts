@@ -35,7 +35,7 @@ test('with the flag on, every queue-policy statement names one queue (FIFO, stan
   }
 });
 
-test('each statement carries a Sid unique in its policy (aws-cdk-lib never merges a statement with a Sid)', () => {
+test('with the flag on, each statement carries a Sid unique in its policy (aws-cdk-lib never merges a statement with a Sid)', () => {
   const stack = minimizingStack();
   new FifoFanout(stack, 'Prices', { topicName: 'prices' }).addStandardSubscriber('Analytics');
   for (const [, policy] of resourcesOf(Template.fromStack(stack), 'AWS::SQS::QueuePolicy')) {
@@ -72,4 +72,10 @@ test('the quota check still refuses what is emitted over the quota (the flag on,
     }));
   }
   expect(() => Template.fromStack(stack)).toThrow(/has 27 statements; SQS allows at most 20/);
+});
+
+test('with the flag off, statements get no Sid: templates stay as they were', () => {
+  const stack = new Stack(newApp(), 'Test', { env: ENV });
+  new FifoFanout(stack, 'Prices', { topicName: 'prices' }).addStandardSubscriber('Analytics');
+  expect(queuePolicyStatements(stack).filter((s) => s.Sid !== undefined)).toEqual([]);
 });

@@ -115,7 +115,6 @@ test('one queue policy covers queue and DLQ and denies every SQS action without 
   expect(policy.Properties.Queues).toEqual([{ Ref: main[0] }, { Ref: dlq[0] }]);
   for (const id of [main[0], dlq[0]]) {
     expect(policy.Properties.PolicyDocument.Statement).toContainEqual({
-      Sid: expect.any(String),
       Effect: 'Deny',
       Action: 'sqs:*',
       Principal: { AWS: '*' },

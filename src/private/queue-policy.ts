@@ -23,7 +23,7 @@ export function shareQueuePolicy(
   const policy = new sqs.QueuePolicy(scope, 'Policy', { queues });
   for (const queue of queues) {
     queue.shareResourcePolicy(policy);
-    addUnmergeable(policy.document, new iam.PolicyStatement({
+    addUnmergeable(policy, new iam.PolicyStatement({
       effect: iam.Effect.DENY,
       principals: [new iam.AnyPrincipal()],
       actions: ['sqs:*'],
@@ -33,7 +33,7 @@ export function shareQueuePolicy(
   }
   scope.node.addValidation({ validate: () => checkQueuePolicyQuotas(scope, policy.document) });
   if (endpoints) {
-    restrictQueuesToEndpoint(policy.document, queues.map((q) => q.queueArn), arnsFromNames, endpoints, exemptRoles);
+    restrictQueuesToEndpoint(policy, queues.map((q) => q.queueArn), arnsFromNames, endpoints, exemptRoles);
   }
   return policy;
 }
