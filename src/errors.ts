@@ -66,6 +66,11 @@ export enum ValidationErrorCode {
   KEY_DISABLED = 'KEY_DISABLED',
   /** A retired key that is also the key that encrypts. */
   RETIRED_KEY = 'RETIRED_KEY',
+  /**
+   * A standard subscriber whose retention leaves its dead-letter queue no time: SQS deletes a
+   * standard queue's message at the DLQ's retention counted from the original send.
+   */
+  DEAD_LETTER_EXPIRY = 'DEAD_LETTER_EXPIRY',
 }
 
 /**

@@ -5,7 +5,8 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ValidationErrorCode } from './errors';
 import { IFifoTopicSubscriber } from './interfaces';
-import { DEAD_LETTER_RETENTION, Problems } from './private/validation';
+import { checkDeadLetterWindows, deadLetterWindows, prepareAlarmTopic } from './private/operations';
+import { Problems } from './private/validation';
 
 /**
  * Properties for `FifoAlarms`.
@@ -18,7 +19,10 @@ export interface FifoAlarmsProps {
   readonly subscribers: IFifoTopicSubscriber[];
 
   /**
-   * What every alarm does when it fires (and when it returns to OK).
+   * What every alarm does when it fires (and when it returns to OK). An `SnsAction` whose topic is
+   * encrypted with a key of this app gets a key-policy statement that lets CloudWatch publish
+   * (`cloudwatch.amazonaws.com`: `kms:GenerateDataKey*`, `kms:Decrypt`); an imported key warns with
+   * that statement, and a FIFO topic warns (an alarm cannot send a message group ID).
    *
    * @default - no action: the alarms show in the console and on the dashboard only
    */
@@ -33,11 +37,14 @@ export interface FifoAlarmsProps {
   readonly queueAgeRatio?: number;
 
   /**
-   * Fraction of a DLQ's retention period (14 days) after which its oldest message raises an alarm.
-   * For FIFO queues the enqueue timestamp is reset when a message moves to the DLQ, so the age
-   * counts from the move.
+   * Fraction of the time a DLQ surely keeps a message after it arrived, after which its oldest
+   * message raises an alarm. A FIFO queue resets the enqueue time when a message moves to its DLQ,
+   * and SNS sends each undeliverable message as a new one, so those DLQs keep it 14 days from its
+   * arrival. A standard queue keeps the original send time: its DLQ deletes a message 14 days after
+   * the original send, so what is surely left is 14 days minus the queue's retention period.
    *
-   * @default 0.75 - 10.5 days: 3.5 days left to redrive before SQS deletes the message
+   * @default 0.75 - 10.5 days for FIFO and delivery DLQs; for a standard subscriber's DLQ 75 % of
+   * (14 days - retentionPeriod), 7.5 days for the default 4 days
    */
   readonly deadLetterAgeRatio?: number;
 
@@ -70,8 +77,18 @@ export interface SubscriberAlarms {
   readonly deadLetterQueueNotEmpty: cloudwatch.Alarm;
   /** The queue's oldest message is older than `queueAgeRatio` of its retention period. */
   readonly oldestMessageAge: cloudwatch.Alarm;
-  /** A dead-letter queue's oldest message nears the end of the DLQ's retention period. */
+  /**
+   * The oldest message of `deadLetterQueue` nears its deletion. For a standard subscriber its
+   * expiry counts from the message's original send.
+   */
   readonly deadLetterAge: cloudwatch.Alarm;
+  /**
+   * The oldest message of a standard subscriber's delivery DLQ (`deliveryDeadLetterQueue`, FIFO,
+   * filled by SNS) nears its deletion.
+   *
+   * @default - none for a FIFO subscriber, whose one DLQ `deadLetterAge` watches
+   */
+  readonly deliveryDeadLetterAge?: cloudwatch.Alarm;
 }
 
 /**
@@ -80,8 +97,9 @@ export interface SubscriberAlarms {
  * end of their retention period (SQS deletes them silently). Put it in a monitoring stack of the
  * topic's account and region; it refers to topics and queues by name only.
  *
- * Three alarms per subscriber (a standard subscriber's two DLQs are combined with metric math), and
- * three topic alarms, plus two when a subscriber filters.
+ * Three alarms per FIFO subscriber, four per standard subscriber (its two DLQs share the depth
+ * alarm, combined with metric math, and have an age alarm each), and three topic alarms, plus two
+ * when a subscriber filters.
  */
 export class FifoAlarms extends Construct {
   /** Every alarm, topic and subscribers. */
@@ -103,12 +121,17 @@ export class FifoAlarms extends Construct {
     for (const subscriber of props.subscribers) {
       if (subscriber.retentionPeriod.isUnresolved()) {
         problems.add(ValidationErrorCode.ALARM_SETTINGS, 'subscribers', subscriber.node.path, 'allowed: subscribers whose retentionPeriod is known at synth (the age thresholds derive from it)');
+      } else {
+        checkDeadLetterWindows(problems, subscriber);
       }
     }
     if (props.subscribers.length === 0) {
       problems.add(ValidationErrorCode.ALARM_SETTINGS, 'subscribers', [], 'allowed: one or more subscribers');
     }
     problems.throwIfAny(this, 'FifoAlarms');
+    if (props.alarmAction) {
+      prepareAlarmTopic(this, props.alarmAction);
+    }
 
     const period = props.period ?? Duration.minutes(5);
     const alarm = (alarmId: string, metric: cloudwatch.IMetric, threshold: number, description: string, missing: cloudwatch.TreatMissingData) => {
@@ -166,10 +189,21 @@ export class FifoAlarms extends Construct {
       const name = props.subscribers.filter((s) => s.node.id === subscriber.node.id).length > 1
         ? Names.uniqueId(subscriber) : subscriber.node.id;
       const queueAge = Math.floor(subscriber.retentionPeriod.toSeconds() * queueAgeRatio);
-      const deadLetterAge = Math.floor(DEAD_LETTER_RETENTION.toSeconds() * deadLetterAgeRatio);
       // SQS stops publishing metrics for a queue inactive for six hours
       // (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html): a missing point keeps the
       // alarm's state (IGNORE), so a DLQ that still holds a message never turns OK by going quiet.
+      const [consumerWindow, deliveryWindow] = deadLetterWindows(subscriber);
+      const ageAlarm = (alarmId: string, window: typeof consumerWindow) => {
+        const threshold = Math.floor(window.seconds * deadLetterAgeRatio);
+        // A FIFO or delivery DLQ keeps the description this alarm always had (no template change).
+        const description = window.fromOriginalSend
+          ? `${subscriber.node.path}: a message has waited ${threshold} s in the dead-letter queue ${nameOf(window.queue)}; its expiry counts from its original send: ` +
+            `SQS deletes it ${window.retentionSeconds} s after it was first sent to ${nameOf(subscriber.queue)}, which can be as little as ${window.seconds} s after it reached ` +
+            `the DLQ (the queue keeps messages ${subscriber.retentionPeriod.toSeconds()} s). Redrive or archive it now.`
+          : `${subscriber.node.path}: a dead-letter message is ${threshold} s old; SQS deletes it at ${window.retentionSeconds} s. Redrive or archive it now.`;
+        return alarm(alarmId, sqsMetric(window.queue, 'ApproximateAgeOfOldestMessage'), threshold, description,
+          cloudwatch.TreatMissingData.IGNORE);
+      };
       const alarms: SubscriberAlarms = {
         deadLetterQueueNotEmpty: alarm(`${name}DeadLetterQueueNotEmpty`, combined('ApproximateNumberOfMessagesVisible', `${name} DLQ depth`), 1,
           `${subscriber.node.path}: a dead-letter queue holds a message (consumer failures after maxReceiveCount, or SNS delivery failures). Inspect and redrive it.`,
@@ -177,9 +211,8 @@ export class FifoAlarms extends Construct {
         oldestMessageAge: alarm(`${name}OldestMessageAge`, sqsMetric(subscriber.queue, 'ApproximateAgeOfOldestMessage'), queueAge,
           `${subscriber.node.path}: the oldest message is ${queueAge} s old; SQS deletes it at ${subscriber.retentionPeriod.toSeconds()} s (the retention period). Consumers are stuck or too slow.`,
           cloudwatch.TreatMissingData.IGNORE),
-        deadLetterAge: alarm(`${name}DeadLetterAge`, combined('ApproximateAgeOfOldestMessage', `${name} DLQ oldest message age`), deadLetterAge,
-          `${subscriber.node.path}: a dead-letter message is ${deadLetterAge} s old; SQS deletes it at ${DEAD_LETTER_RETENTION.toSeconds()} s. Redrive or archive it now.`,
-          cloudwatch.TreatMissingData.IGNORE),
+        deadLetterAge: ageAlarm(`${name}DeadLetterAge`, consumerWindow),
+        deliveryDeadLetterAge: deliveryWindow ? ageAlarm(`${name}DeliveryDeadLetterAge`, deliveryWindow) : undefined,
       };
       this.perSubscriber.set(subscriber, alarms);
       rows.push([

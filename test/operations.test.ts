@@ -100,7 +100,7 @@ describe('FifoAlarms', () => {
   test('every alarm notifies the alarm action, on alarm and on OK', () => {
     const { monitoring } = monitored();
     const alarms = resourcesOf(Template.fromStack(monitoring), 'AWS::CloudWatch::Alarm');
-    expect(alarms.length).toBe(3 + 3 * 3);
+    expect(alarms.length).toBe(3 + 3 * 3 + 1); // the standard subscriber's delivery DLQ has an age alarm of its own
     for (const [, alarm] of alarms) {
       expect(alarm.Properties.AlarmActions).toHaveLength(1);
       expect(alarm.Properties.OKActions).toEqual(alarm.Properties.AlarmActions);
@@ -188,7 +188,7 @@ describe('FifoAlarms', () => {
     new FifoAlarms(monitoring, 'Alarms', { topic: fanout.topic, subscribers });
     const count = (stack: Stack) => Object.keys(Template.fromStack(stack).toJSON().Resources).length;
     expect(count(platform)).toBe(453);
-    expect(count(monitoring)).toBe(3 + 300 + 1);
+    expect(count(monitoring)).toBe(3 + 3 * 50 + 4 * 50 + 1); // topic, FIFO and standard subscribers, dashboard
   });
 });
 

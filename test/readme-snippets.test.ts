@@ -6,6 +6,8 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks as AwsSolutionsChecksV2 } from 'cdk-nag-v2';
 import { Construct, IConstruct } from 'constructs';
 import * as ts from 'typescript';
 import { PriceUpdatesStack } from '../examples/price-updates/stack';
@@ -122,6 +124,9 @@ const STAND_INS: Record<string, StandIn> = {
   'ISecureFifoTopic': (given, id) => new library.SecureFifoTopic(given.stack, id),
   'SecureFifoTopic': (given, id) => new library.SecureFifoTopic(given.stack, id),
   'MessagingEndpoints': (given, id) => new library.MessagingEndpoints(given.stack, id, { vpc: vpc(given) }),
+  // The cdk-nag snippets declare the pack their comment constructs: these are those packs.
+  'IPolicyValidationPlugin': () => new AwsSolutionsChecks(),
+  'IAspect': () => new AwsSolutionsChecksV2(),
 };
 
 interface Declared { readonly name: string; readonly type: string; readonly comment: string }

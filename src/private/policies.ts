@@ -209,10 +209,12 @@ export const SQS_POLICY_QUOTAS = { bytes: 8_192, statements: 20, actionsPerState
 
 /**
  * Measures a queue policy as CloudFormation will submit it and returns one error per SQS quota it
- * breaks, naming the construct path, what was measured and the fix.
+ * breaks, naming the construct path, what was measured and the fix. The document is resolved as
+ * synthesis resolves it (merged under `@aws-cdk/aws-iam:minimizePolicies`, duplicates removed), so
+ * what is measured is what is emitted.
  */
 export function checkQueuePolicyQuotas(scope: IConstruct, document: iam.PolicyDocument): string[] {
-  const resolved = Stack.of(scope).resolve(document.toJSON()) ?? { Statement: [] };
+  const resolved = Stack.of(scope).resolve(document) ?? { Statement: [] };
   const rendered = renderForPeople(scope, resolved) ?? resolved;
   const statements: any[] = (rendered as any).Statement ?? [];
   const q = SQS_POLICY_QUOTAS;

@@ -1,6 +1,8 @@
 import { Lazy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { addUnmergeable } from './shared-policy-queue';
 import { Problems } from './validation';
 import { ValidationErrorCode } from '../errors';
 import type { IMessagingEndpoints } from '../interfaces';
@@ -67,7 +69,7 @@ export function restrictTopicToEndpoint(
  * from their names, so endpoints in another stack do not reference this one.
  */
 export function restrictQueuesToEndpoint(
-  policy: iam.PolicyDocument,
+  policy: sqs.QueuePolicy,
   queueArns: string[],
   arnsFromNames: string[],
   endpoints: IMessagingEndpoints,
@@ -81,7 +83,7 @@ export function restrictQueuesToEndpoint(
     },
   });
   for (const queueArn of queueArns) {
-    policy.addStatements(denyOutsideEndpoint(QUEUE_PRIVATE_ACTIONS, [queueArn], endpoints.sqsEndpointId as string, { ArnNotEquals: exempt }));
+    addUnmergeable(policy, denyOutsideEndpoint(QUEUE_PRIVATE_ACTIONS, [queueArn], endpoints.sqsEndpointId as string, { ArnNotEquals: exempt }));
   }
   arnsFromNames.forEach((arn) => endpoints.allowQueue(arn));
 }

@@ -1,3 +1,4 @@
+import { FeatureFlags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { narrowKeyActions } from './policies';
@@ -34,7 +35,34 @@ export class SharedPolicyQueue extends sqs.Queue {
     if (!this.sharedPolicy) {
       return super.addToResourcePolicy(statement);
     }
-    this.sharedPolicy.document.addStatements(statement);
+    addUnmergeable(this.sharedPolicy, statement);
     return { statementAdded: true, policyDependable: this.sharedPolicy };
   }
+}
+
+const sidCounts = new WeakMap<sqs.QueuePolicy, number>();
+
+/** The feature flag `cdk init` writes into cdk.json; aws-cdk-lib then merges policy statements. */
+const MINIMIZE_POLICIES = '@aws-cdk/aws-iam:minimizePolicies';
+
+/**
+ * Adds a statement to a queue policy so that it keeps its one queue under the feature flag
+ * `@aws-cdk/aws-iam:minimizePolicies` (which `cdk init` writes): the flag merges statements that
+ * differ only in their resources into one statement naming several queues, and AWS documents no
+ * SQS queue-policy statement that lists several queues (its examples name one queue, or one ARN
+ * pattern, per statement:
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-basic-examples-of-sqs-policies.html,
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-creating-custom-policies-access-policy-examples.html).
+ * aws-cdk-lib's minimizer never merges a statement that has a `Sid`, so with the flag on each
+ * statement without one gets a short one, unique in its policy (`S1`, `S2`, ...). With the flag
+ * off nothing is merged and the statement is added as it is (templates unchanged).
+ */
+export function addUnmergeable(policy: sqs.QueuePolicy, statement: iam.PolicyStatement): void {
+  if (statement.sid !== undefined || !FeatureFlags.of(policy).isEnabled(MINIMIZE_POLICIES)) {
+    policy.document.addStatements(statement);
+    return;
+  }
+  const count = (sidCounts.get(policy) ?? 0) + 1;
+  sidCounts.set(policy, count);
+  policy.document.addStatements(statement.copy({ sid: `S${count}` }));
 }

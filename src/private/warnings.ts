@@ -23,4 +23,6 @@ export const WARNING = {
   lambdaBatchingWindow: 'cdk-secure-fifo:lambdaBatchingWindow',
   lambdaTimeoutUnknown: 'cdk-secure-fifo:lambdaTimeoutUnknown',
   retiredKey: 'cdk-secure-fifo:retiredKey',
+  alarmTopicKeyPolicy: 'cdk-secure-fifo:alarmTopicKeyPolicy',
+  alarmTopicFifo: 'cdk-secure-fifo:alarmTopicFifo',
 } as const;
