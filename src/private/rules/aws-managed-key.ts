@@ -47,6 +47,12 @@ function keyNamed(model: DeliveryModel, value: string): Res | undefined {
   return target !== undefined && isIdentity(target) ? model.ofType(KEY).find((k) => k.attribute('Arn') === target) : undefined;
 }
 
+/** The queues SNS delivers into for one subscription (subscribed queue, subscription DLQ), each with its key as far as it can be read. */
+export function deliveryTargets(view: SubscriptionView): Array<{ role: string; target: End & { res: Res }; key: ReturnType<typeof queueKey> }> {
+  const targets: Array<[string, End | undefined]> = [['subscribed queue', view.queue], ['subscription dead-letter queue', view.dlq]];
+  return targets.flatMap(([role, target]) => (target?.res ? [{ role, target: target as End & { res: Res }, key: queueKey(view.model, target.res) }] : []));
+}
+
 /** A queue SNS delivers into (the subscribed queue or the subscription DLQ) on an AWS managed key. */
 export const awsManagedKeyRule: DeliveryRule = {
   id: `cdk-secure-fifo:${ValidationErrorCode.AWS_MANAGED_KEY}`,
@@ -54,12 +60,7 @@ export const awsManagedKeyRule: DeliveryRule = {
   source: SOURCE,
   what: 'A subscribed queue or subscription DLQ encrypted with the AWS managed key (alias/aws/sqs)',
   checkSubscription(view: SubscriptionView, report: Reporter) {
-    const targets: Array<[string, End | undefined]> = [['subscribed queue', view.queue], ['subscription dead-letter queue', view.dlq]];
-    for (const [role, target] of targets) {
-      if (!target?.res) {
-        continue;
-      }
-      const key = queueKey(view.model, target.res);
+    for (const { role, target, key } of deliveryTargets(view)) {
       if (key.kind === 'awsManaged') {
         report.error(target.res.cfn, say(
           `${target.res.label}, the ${role} of ${view.sub.label}, is encrypted with the AWS managed key ${key.name}`,

@@ -1,5 +1,5 @@
-import { queueKey } from './aws-managed-key';
-import type { DeliveryRule, End, Reporter, SubscriptionView } from './rule';
+import { deliveryTargets } from './aws-managed-key';
+import type { DeliveryRule, Reporter, SubscriptionView } from './rule';
 import { say } from './text';
 import { ValidationErrorCode } from '../../errors';
 
@@ -12,12 +12,7 @@ export const keyDisabledRule: DeliveryRule = {
   source: SOURCE,
   what: 'A subscribed queue or subscription DLQ encrypted with a key that is disabled (Enabled: false)',
   checkSubscription(view: SubscriptionView, report: Reporter) {
-    const targets: Array<[string, End | undefined]> = [['subscribed queue', view.queue], ['subscription dead-letter queue', view.dlq]];
-    for (const [role, target] of targets) {
-      if (!target?.res) {
-        continue;
-      }
-      const key = queueKey(view.model, target.res);
+    for (const { role, target, key } of deliveryTargets(view)) {
       if (key.kind !== 'key') {
         continue;
       }
