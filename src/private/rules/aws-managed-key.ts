@@ -47,8 +47,15 @@ function keyNamed(model: DeliveryModel, value: string): Res | undefined {
   return target !== undefined && isIdentity(target) ? model.ofType(KEY).find((k) => k.attribute('Arn') === target) : undefined;
 }
 
-/** The queues SNS delivers into for one subscription (subscribed queue, subscription DLQ), each with its key as far as it can be read. */
-export function deliveryTargets(view: SubscriptionView): Array<{ role: string; target: End & { res: Res }; key: ReturnType<typeof queueKey> }> {
+/** A queue SNS delivers into for one subscription (subscribed queue or subscription DLQ). */
+export interface DeliveryTarget {
+  readonly role: string;
+  readonly target: End & { res: Res };
+  readonly key: ReturnType<typeof queueKey>;
+}
+
+/** The queues SNS delivers into for one subscription, each with its key as far as it can be read. */
+export function deliveryTargets(view: SubscriptionView): DeliveryTarget[] {
   const targets: Array<[string, End | undefined]> = [['subscribed queue', view.queue], ['subscription dead-letter queue', view.dlq]];
   return targets.flatMap(([role, target]) => (target?.res ? [{ role, target: target as End & { res: Res }, key: queueKey(view.model, target.res) }] : []));
 }
