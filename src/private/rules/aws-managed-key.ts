@@ -57,7 +57,9 @@ export interface DeliveryTarget {
 /** The queues SNS delivers into for one subscription, each with its key as far as it can be read. */
 export function deliveryTargets(view: SubscriptionView): DeliveryTarget[] {
   const targets: Array<[string, End | undefined]> = [['subscribed queue', view.queue], ['subscription dead-letter queue', view.dlq]];
-  return targets.flatMap(([role, target]) => (target?.res ? [{ role, target: target as End & { res: Res }, key: queueKey(view.model, target.res) }] : []));
+  return targets.flatMap(([role, target]) => (target?.res
+    ? [{ role, target: target as End & { res: Res }, key: queueKey(view.model, target.res) }]
+    : []));
 }
 
 /** A queue SNS delivers into (the subscribed queue or the subscription DLQ) on an AWS managed key. */
