@@ -230,7 +230,8 @@ export async function usersOf(app: ResolvedApp): Promise<Map<string, Array<{ pri
   const out = new Map<string, Array<{ principal: Principal; use: Use }>>();
   const add = (r: ResolvedResource, principal: Principal, use: Use) => {
     const list = out.get(name(r)) ?? [];
-    const same = (u: { principal: Principal; use: Use }) => u.principal.arn === principal.arn && u.principal.forTopic === principal.forTopic && u.use === use;
+    const same = (u: { principal: Principal; use: Use }) =>
+      u.principal.arn === principal.arn && u.principal.forTopic === principal.forTopic && u.use === use;
     if (!list.some(same)) list.push({ principal, use });
     out.set(name(r), list);
   };
