@@ -237,11 +237,26 @@ function rolesOf(c: CfnResource): iam.CfnRole[] | undefined {
   if (c instanceof iam.CfnRole) {
     return [c];
   }
-  if (c instanceof iam.CfnPolicy && asList(c.users).length === 0 && asList(c.groups).length === 0) {
-    const roles = asList(c.roles).map((r) => targetOf(r));
-    return roles.length > 0 && roles.every((r) => r instanceof iam.CfnRole) ? roles as iam.CfnRole[] : undefined;
+  const stack = Stack.of(c);
+  if (c instanceof iam.CfnPolicy && asList(stack.resolve(c.users)).length === 0 && asList(stack.resolve(c.groups)).length === 0) {
+    // Resolved: the L2 `iam.Policy` gives its roles as one lazy list. A `Ref` names a role of its own stack.
+    const refs = asList(stack.resolve(c.roles)).map((r: any) => (r && typeof r === 'object' && Object.keys(r).length === 1 ? r.Ref : undefined));
+    const roles = refs.map((id) => (typeof id === 'string' ? rolesByLogicalId(stack).get(id) : undefined));
+    return roles.length > 0 && roles.every((r) => r !== undefined) ? roles as iam.CfnRole[] : undefined;
   }
   return undefined;
+}
+
+const roleIndex = new WeakMap<Stack, Map<string, iam.CfnRole>>();
+
+function rolesByLogicalId(stack: Stack): Map<string, iam.CfnRole> {
+  let index = roleIndex.get(stack);
+  if (!index) {
+    index = new Map(stack.node.findAll().filter((c): c is iam.CfnRole => c instanceof iam.CfnRole && Stack.of(c) === stack)
+      .map((r) => [stack.resolve(r.logicalId) as string, r]));
+    roleIndex.set(stack, index);
+  }
+  return index;
 }
 
 /**

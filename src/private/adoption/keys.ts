@@ -98,8 +98,10 @@ export function admitResourcePolicyPrincipals(s: Scope, r: AdoptedQueue | Adopte
       if (principals.length === 0 || actions.length === 0) {
         continue;
       }
-      const literal = principals.filter((p): p is string => typeof p === 'string');
-      const referenced = principals.filter((p) => typeof p !== 'string');
+      // Text once written out (an account ARN built with the partition), or a reference to a resource (a role of this app).
+      const text = principals.map((p) => renderForPeople(cfn, p));
+      const literal = text.filter((p): p is string => typeof p === 'string');
+      const referenced = principals.filter((_, i) => typeof text[i] !== 'string');
       for (const key of keys) {
         if (literal.length > 0) {
           const statement = new iam.PolicyStatement({
