@@ -33,7 +33,7 @@ function secured(props: SecureExistingFifoProps = {}, build: (s: Stack) => void 
   return { stack, template: Template.fromStack(stack) };
 }
 
-const logicalId = (stack: Stack, path: string) => stack.getLogicalId(stack.node.findChild(path).node.defaultChild as any);
+const logicalId = (stack: Stack, id: string) => stack.getLogicalId(stack.node.findChild(id).node.defaultChild as any);
 const warnings = (stack: Stack, id: string) => Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp(id));
 
 /** The statements of the role's own grants policy (`SecureExistingFifoKeys`). */
