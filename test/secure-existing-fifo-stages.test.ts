@@ -290,6 +290,8 @@ describe('warnings that are true when printed', () => {
     const retired = (role: string) => ourGrants(t, logicalId(stack, role)).filter((st) => JSON.stringify(st.Resource).includes(oldArn));
     expect(retired('Consumer')).toEqual([{ Effect: 'Allow', Action: 'kms:Decrypt', Resource: JSON.parse(oldArn) }]);
     expect(retired('Producer')).toEqual([]);
+    // The publisher of the topic never reads the queue's backlog: no statement on the queue's retired key at all.
+    expect(statementsFor(t, logicalId(stack, 'Publisher')).filter((st) => JSON.stringify(st.Resource).includes(oldArn))).toEqual([]);
   });
 
   test('an addPropertyOverride that replaces the key policy is named in a warning saying why SNS would be denied', () => {
