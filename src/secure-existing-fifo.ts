@@ -1,4 +1,4 @@
-import { IAspect, Stack } from 'aws-cdk-lib';
+import { IAspect, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
 import { FifoAlarms } from './fifo-alarms';
@@ -8,10 +8,30 @@ import { FifoKey } from './fifo-key';
 import { MessagingEndpoints } from './messaging-endpoints';
 import { adoptExistingFifo } from './private/adoption';
 import { checkCustomerKey } from './private/policies';
-import { Problems } from './private/validation';
+import { MAX_RECEIVE_COUNT, Problems, checkIntRange } from './private/validation';
 import { SecureFifoQueue } from './secure-fifo-queue';
 import { SecureFifoTopic } from './secure-fifo-topic';
 import { TopicSubscriberBase } from './topic-subscriber-base';
+
+/**
+ * What `SecureExistingFifo` changes in one deploy. Production rollout: deploy `PREPARE`, then
+ * `ENCRYPT` (the default); one deploy of `ENCRYPT` alone stays possible for a single stack whose
+ * principals are all in it.
+ */
+export enum AdoptionStage {
+  /**
+   * The first deploy: creates the key (or uses `encryptionKey`) with its full key policy, adds the
+   * missing DLQs and grants the key to every principal of the app that uses an adopted topic or
+   * queue. Changes no `KmsMasterKeyId` and no `SqsManagedSseEnabled`: nothing is encrypted with
+   * the key yet, so no caller can be refused.
+   */
+  PREPARE = 'PREPARE',
+  /**
+   * Everything `PREPARE` does, and the switch: topics and queues are encrypted with the key, each
+   * after (`DependsOn`) the grants of its own stack.
+   */
+  ENCRYPT = 'ENCRYPT',
+}
 
 /**
  * Properties for `SecureExistingFifo`.
@@ -33,6 +53,39 @@ export interface SecureExistingFifoProps {
    * @default - none
    */
   readonly retiredKeys?: kms.IKey[];
+
+  /**
+   * Keys the adopted topics and queues will switch to in a later deploy: granted to every
+   * consumer, producer and publisher like the key in use, admitted for SNS in their key policies,
+   * never used to encrypt.
+   *
+   * @default - none
+   */
+  readonly pendingKeys?: kms.IKey[];
+
+  /**
+   * What this deploy changes: `PREPARE` (keys, key policies, DLQs, grants) or `ENCRYPT` (also the
+   * switch of every topic and queue to the key).
+   *
+   * @default AdoptionStage.ENCRYPT
+   */
+  readonly stage?: AdoptionStage;
+
+  /**
+   * The `maxReceiveCount` of the redrive policy given to a subscribed queue that has none (receives
+   * before a message moves to the new DLQ). Queues with a redrive policy keep theirs.
+   *
+   * @default 5
+   */
+  readonly maxReceiveCount?: number;
+
+  /**
+   * The removal policy of every topic and queue it secures, and of the DLQs it adds. `DESTROY`
+   * lets a dev stack be torn down; keep `RETAIN` where messages matter.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -64,12 +117,20 @@ export class SecureExistingFifo implements IAspect {
     }
     this.roots.push(node);
     const problems = new Problems();
-    checkCustomerKey(problems, node, 'encryptionKey', this.props.encryptionKey);
+    // On the App there is no stack to compare the key's region with: the key's own scope is used
+    // (each adopted resource is then checked by the delivery checks).
+    const inStack = node.node.scopes.some((s) => Stack.isStack(s));
+    checkCustomerKey(problems, inStack || !this.props.encryptionKey ? node : this.props.encryptionKey, 'encryptionKey', this.props.encryptionKey);
+    checkIntRange(problems, 'maxReceiveCount', this.props.maxReceiveCount, MAX_RECEIVE_COUNT);
     problems.throwIfAny(node, 'SecureExistingFifo');
     adoptExistingFifo({
       root: node,
+      stage: this.props.stage === AdoptionStage.PREPARE ? 'prepare' : 'encrypt',
       encryptionKey: this.props.encryptionKey,
       retiredKeys: this.props.retiredKeys ?? [],
+      pendingKeys: this.props.pendingKeys ?? [],
+      maxReceiveCount: this.props.maxReceiveCount ?? 5,
+      removalPolicy: this.props.removalPolicy ?? RemovalPolicy.RETAIN,
       isLibraryConstruct: isLibraryConstruct,
       newKey: (stack: Stack) => (stack.node.tryFindChild(KEY_ID) as kms.IKey | undefined) ?? new FifoKey(stack, KEY_ID),
     });

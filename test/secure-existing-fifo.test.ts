@@ -209,8 +209,9 @@ describe('hand-wired apps, secured in place', () => {
     };
     expect(managed('Pattern')).toContainEqual({ Effect: 'Allow', Action: 'kms:Decrypt', Resource: key });
     expect(managed('Json')).toContainEqual({ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: key });
-    const inline = [].concat(resourcesOf(after, 'AWS::IAM::Role')[0][1].Properties.Policies[0].PolicyDocument.Statement);
-    expect(inline).toContainEqual({ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: key });
+    // The role's grants go into a policy of their own, which references only the role and the key.
+    const [[roleId]] = resourcesOf(after, 'AWS::IAM::Role');
+    expect(policyStatementsOf(after, roleId)).toContainEqual({ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: key });
   });
 
   test('an existing queue policy gets the statements: no second policy resource for the queue', () => {
@@ -459,7 +460,7 @@ describe('warnings', () => {
     const { stack } = beforeAndAfter(build);
     const found = Annotations.fromStack(stack).findWarning('/Legacy/Billing', Match.stringLikeRegexp(WARNING.externalConsumersNeedKey));
     expect(found).toHaveLength(1);
-    expect(found[0].entry.data).toContain('{"Effect":"Allow","Action":["kms:Decrypt"],"Resource":"<the ARN of Legacy/SecureExistingFifoKey, known once deployed>"}');
+    expect(found[0].entry.data).toContain('{"Effect":"Allow","Action":["kms:Decrypt"],"Resource":"<the ARN of Legacy/SecureExistingFifoKey: output SecureExistingFifoKeyArn of stack Legacy once deployed>"}');
   });
 
   test('a principal granted by the queue policy (another account) gets a warning with the statement', () => {

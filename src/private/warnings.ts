@@ -18,6 +18,8 @@ export const WARNING = {
   externalConsumersNeedKey: 'cdk-secure-fifo:externalConsumersNeedKey',
   principalNeedsKey: 'cdk-secure-fifo:principalNeedsKey',
   notSecured: 'cdk-secure-fifo:notSecured',
+  grantAfterSwitch: 'cdk-secure-fifo:grantAfterSwitch',
+  keyPolicyOverridden: 'cdk-secure-fifo:keyPolicyOverridden',
   subscriptionWithoutDeadLetterQueue: 'cdk-secure-fifo:subscriptionWithoutDeadLetterQueue',
   rawDeliveryAttributeLimit: 'cdk-secure-fifo:rawDeliveryAttributeLimit',
   lambdaBatchingWindow: 'cdk-secure-fifo:lambdaBatchingWindow',
