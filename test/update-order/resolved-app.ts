@@ -5,8 +5,8 @@ import { CfnResource, GetAttValues, parameterDefaults, pseudoParameters, RefValu
 type Json = any;
 
 /*
- * An app version resolved to concrete ARNs, across its stacks (Fn::ImportValue is looked up in the
- * exporting stack's Outputs). The values are made up deterministically from the stack and logical
+ * An app version resolved to concrete ARNs, across its stacks (Fn::ImportValue and Fn::GetStackOutput
+ * are looked up in the producing stack's Outputs). The values are made up deterministically from the stack and logical
  * ID, so the same resource has the same ARN in the "before" and the "after" version of an app (as
  * a deployed resource keeps its physical ID across an update in place).
  */
@@ -38,9 +38,11 @@ export class ResolvedApp {
     for (const stack of version.stacks) {
       const resolve = stackResolver(stack, exports);
       resolvers.set(stack.stackName, resolve);
-      for (const output of Object.values<Json>((stack.template.Outputs ?? {}) as Json)) {
+      for (const [outputName, output] of Object.entries<Json>((stack.template.Outputs ?? {}) as Json)) {
+        const value = resolve(output.Value);
+        exports.set(`output:${stack.stackName}/${outputName}`, value);
         if (output.Export?.Name !== undefined) {
-          exports.set(String(resolve(output.Export.Name)), resolve(output.Value));
+          exports.set(String(resolve(output.Export.Name)), value);
         }
       }
     }
@@ -74,7 +76,7 @@ function key(a: ResourceAddress): string {
   return `${a.stack}/${a.logicalId}`;
 }
 
-/** A resolver of one stack's values (Fn::ImportValue from the exports of the stacks before it). */
+/** A resolver of one stack's values (Fn::ImportValue and Fn::GetStackOutput from the outputs of the stacks before it). */
 function stackResolver(stack: StackVersion, exports: Map<string, unknown>): (node: unknown) => unknown {
   const { account, region, stackName } = stack;
   const template = stack.template;
@@ -93,6 +95,14 @@ function stackResolver(stack: StackVersion, exports: Map<string, unknown>): (nod
       const name = typeof o['Fn::ImportValue'] === 'string' ? o['Fn::ImportValue'] : JSON.stringify(o['Fn::ImportValue']);
       if (!exports.has(name as string)) throw new Error(`no export ${name}`);
       return exports.get(name as string);
+    }
+    // A weak cross-stack (or cross-account) reference reads the producer's output directly
+    // (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-getstackoutput.html).
+    if (Object.keys(o).length === 1 && 'Fn::GetStackOutput' in o) {
+      const { StackName, OutputName } = o['Fn::GetStackOutput'] as { StackName: string; OutputName: string };
+      const k = `output:${StackName}/${OutputName}`;
+      if (!exports.has(k)) throw new Error(`no output ${OutputName} in ${StackName}`);
+      return exports.get(k);
     }
     return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, importValues(v)]));
   };

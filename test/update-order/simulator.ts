@@ -93,8 +93,9 @@ export function describeWindow(w: Window): string {
 }
 
 /** Which version of each resource exists at a moment. */
-type Phase = 'before' | 'after';
-type MomentOf = (address: ResourceAddress) => Phase;
+export type Phase = 'before' | 'after';
+/** A moment of an update: which version of each resource exists then. */
+export type MomentOf = (address: ResourceAddress) => Phase;
 
 /** Simulates the update of an app from `before` to `after`; returns every window found. */
 export async function simulateUpdate(beforeVersion: AppVersion, afterVersion: AppVersion): Promise<Window[]> {
@@ -157,7 +158,7 @@ function isAwsManaged(key: string): boolean {
 }
 
 /** The ARN of a queue or topic. */
-function arnOf(r: ResolvedResource): string {
+export function arnOf(r: ResolvedResource): string {
   const fifo = r.properties?.FifoQueue || r.properties?.FifoTopic ? '.fifo' : '';
   const physicalName = r.properties?.QueueName ?? r.properties?.TopicName ?? `${r.stack}-${r.logicalId}${fifo}`;
   const service = r.type === 'AWS::SQS::Queue' ? 'sqs' : 'sns';
@@ -209,7 +210,7 @@ export function dependencyClosure(app: ResolvedApp, r: ResolvedResource): Set<st
 }
 
 /** The stacks a stack depends on, transitively. */
-function dependencyClosureOfStack(version: AppVersion, stackName: string): Set<string> {
+export function dependencyClosureOfStack(version: AppVersion, stackName: string): Set<string> {
   const out = new Set<string>();
   const visit = (n: string) => {
     for (const d of version.stacks.find((s) => s.stackName === n)?.dependsOn ?? []) {
@@ -280,8 +281,8 @@ function representative(arn: string): string {
 }
 
 /** The policies in force at a moment, and the decisions of the policy simulator over them. */
-class Worlds {
-  constructor(private readonly before: ResolvedApp, private readonly after: ResolvedApp) {}
+export class Worlds {
+  constructor(public readonly before: ResolvedApp, public readonly after: ResolvedApp) {}
 
   /** Whether `principal` may do `action` on `keyArn` when it uses `resource`, at a moment. */
   public async allows(at: MomentOf, principal: Principal, action: string, keyArn: string, resource: ResolvedResource): Promise<boolean> {
@@ -367,7 +368,7 @@ class Worlds {
   }
 
   /** A resource as it is at a moment, or undefined when it does not exist then. */
-  private version(at: MomentOf, a: ResourceAddress): ResolvedResource | undefined {
+  public version(at: MomentOf, a: ResourceAddress): ResolvedResource | undefined {
     return at(a) === 'after' ? this.after.get(a) : this.before.get(a);
   }
 

@@ -1,8 +1,8 @@
 import { Aspects } from 'aws-cdk-lib';
 import { synthApp } from './app-version';
 import { rolloutWindows } from './fixtures';
-import { shipmentsApp } from '../../examples/hand-wired-two-stack/stacks';
 import { HandWiredStack } from '../../examples/hand-wired/stack';
+import { shipmentsApp } from '../../examples/hand-wired-two-stack/stacks';
 import { AdoptionStage, SecureExistingFifo, SecureExistingFifoProps } from '../../src';
 import { ENV, newApp } from '../util';
 
