@@ -55,7 +55,7 @@ interface Shape {
     readonly queues: Array<{ encryption: 'none' | 'sse-sqs' | 'cmk'; topic: number; partner: boolean; fifo: boolean }>;
     /** Publishers in this team stack, by topic index. */
     readonly publishers: number[];
-    /** Consumers in this team stack, of queues of this or an earlier same-account team stack: [team, queue]. */
+    /** Consumers in this team stack, of queues of this or an earlier team stack (in the main account): [team, queue]. */
     readonly consumers: Array<[number, number]>;
   }>;
   readonly aspectOn: 'app' | 'platform' | 'each';
@@ -87,6 +87,7 @@ function build(s: Shape, props?: SecureExistingFifoProps): App {
   const topics = Array.from({ length: s.topics }, (_, i) => new sns.Topic(platform, `Topic${i}`, { topicName: `fuzz-topic-${i}.fifo`, fifo: true }));
   const teamStacks: Stack[] = [];
   const queues: sqs.Queue[][] = [];
+  const queueNames = new Map<sqs.Queue, string>();
   s.teams.forEach((team, t) => {
     const account = team.otherAccount ? OTHER : MAIN;
     const stack = new Stack(app, `Team${t}`, { env: { account, region: ENV.region } });
@@ -96,8 +97,9 @@ function build(s: Shape, props?: SecureExistingFifoProps): App {
     // A team in another account has no queue subscribed here (a cross-account subscription is the consumer-account path of
     // the library's own constructs); it publishes by the topic's ARN, which the topic policy lets its account do.
     queues.push(team.otherAccount ? [] : team.queues.map((q, i) => {
+      const queueName = `fuzz-team${t}-queue${i}${q.fifo ? '.fifo' : ''}`;
       const queue = new sqs.Queue(stack, `Queue${i}`, {
-        queueName: `fuzz-team${t}-queue${i}${q.fifo ? '.fifo' : ''}`,
+        queueName,
         fifo: q.fifo ? true : undefined,
         ...(q.encryption === 'cmk' ? { encryptionMasterKey: new kms.Key(stack, `QueueKey${i}`) }
           : { encryption: q.encryption === 'none' ? sqs.QueueEncryption.UNENCRYPTED : sqs.QueueEncryption.SQS_MANAGED }),
@@ -112,6 +114,7 @@ function build(s: Shape, props?: SecureExistingFifoProps): App {
           resources: [queue.queueArn],
         }));
       }
+      queueNames.set(queue, queueName);
       return queue;
     }));
     team.publishers.forEach((p, i) => {
@@ -125,9 +128,22 @@ function build(s: Shape, props?: SecureExistingFifoProps): App {
       }
     });
     team.consumers.forEach(([from, q], i) => {
-      const candidates = queues.slice(0, t + 1).map((list, ti) => (s.teams[ti].otherAccount || team.otherAccount ? [] : list)).flat();
+      const candidates = queues.slice(0, t + 1).flat();
       if (candidates.length === 0) return;
-      candidates[(from + q) % candidates.length].grantConsumeMessages(new iam.Role(stack, `Consumer${i}`, { assumedBy: new iam.AccountRootPrincipal() }));
+      const queue = candidates[(from + q) % candidates.length];
+      const roleName = `fuzz-team${t}-consumer${i}`;
+      const role = new iam.Role(stack, `Consumer${i}`, { roleName, assumedBy: new iam.AccountRootPrincipal() });
+      if (team.otherAccount) {
+        // A consumer in the app's other account: its own identity policy names the queue by ARN, the queue's policy names the role.
+        sqs.Queue.fromQueueArn(stack, `ImportedQueue${i}`, `arn:aws:sqs:${ENV.region}:${MAIN}:${queueNames.get(queue)}`).grantConsumeMessages(role);
+        queue.addToResourcePolicy(new iam.PolicyStatement({
+          principals: [new iam.ArnPrincipal(`arn:aws:iam::${OTHER}:role/${roleName}`)],
+          actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage'],
+          resources: [queue.queueArn],
+        }));
+      } else {
+        queue.grantConsumeMessages(role);
+      }
     });
   });
   if (props) {
