@@ -96,6 +96,15 @@ describe('stages', () => {
     expect(grants).not.toContain(logicalId(stack, 'Billing'));
   });
 
+  test('a role\'s other policies wait for its grants policy (statements moving out of them are never missing)', () => {
+    const { stack, template } = secured();
+    const resources = template.toJSON().Resources;
+    const consumer = logicalId(stack, 'Consumer');
+    const [grants] = resourcesOf(template, 'AWS::IAM::Policy').find(([, p]) => p.Properties.PolicyName === 'SecureExistingFifoKeys' && JSON.stringify(p.Properties.Roles).includes(consumer))!;
+    const [defaultPolicy] = resourcesOf(template, 'AWS::IAM::Policy').find(([, p]) => p.Properties.PolicyName !== 'SecureExistingFifoKeys' && JSON.stringify(p.Properties.Roles).includes(consumer))!;
+    expect(resources[defaultPolicy].DependsOn).toContain(grants);
+  });
+
   test('PREPARE then ENCRYPT: the second deploy replaces and removes nothing the first created', () => {
     const prepare = secured({ stage: AdoptionStage.PREPARE }).template;
     const encrypt = secured().template;
@@ -208,7 +217,8 @@ describe('template forms', () => {
 
   test('a role whose inline policy names the queue as short-form !GetAtt CarrierQueue.Arn gets kms:Decrypt', () => {
     const { template } = include(carrier({ 'Fn::GetAtt': 'CarrierQueue.Arn' }));
-    expect(statementsFor(template, 'Reader').some((s) => s.Action === 'kms:Decrypt')).toBe(true);
+    const inline = [].concat(template.toJSON().Resources.Reader.Properties.Policies[0].PolicyDocument.Statement) as any[];
+    expect(inline.some((st) => st.Action === 'kms:Decrypt')).toBe(true);
   });
 
   const subTopic = {
