@@ -152,6 +152,27 @@ describe('scope', () => {
   });
 });
 
+describe('no cross-stack cycle', () => {
+  test('a principal in a stack the key\'s stack deploys after is not given a reference to the key: a warning with the statement instead', () => {
+    const app = newApp();
+    const platform = new Stack(app, 'Platform', { env: ENV });
+    const team = new Stack(app, 'Team', { env: ENV });
+    const topic = new sns.Topic(platform, 'Orders', { fifo: true, topicName: 'orders' });
+    // The team's queue subscribes to the platform's topic: Team deploys after Platform.
+    topic.addSubscription(new subs.SqsSubscription(new sqs.Queue(team, 'Billing', { fifo: true, queueName: 'billing.fifo' })));
+    // A platform role that reads the team's queue by its ARN written as text.
+    new iam.Role(platform, 'Auditor', {
+      assumedBy: new iam.AccountRootPrincipal(),
+      inlinePolicies: { read: new iam.PolicyDocument({ statements: [new iam.PolicyStatement({ actions: ['sqs:ReceiveMessage'], resources: ['arn:aws:sqs:eu-west-1:111111111111:billing.fifo'] })] }) },
+    });
+    Aspects.of(app).add(new SecureExistingFifo());
+    expect(() => app.synth()).not.toThrow();
+    const found = warnings(team, WARNING.notSecured).filter((w) => String(w.entry.data).includes('Platform/Auditor'));
+    expect(found).toHaveLength(1);
+    expect(found[0].entry.data).toMatch(/cannot reference the key without a cycle.*kms:Decrypt/);
+  });
+});
+
 describe('props', () => {
   test('maxReceiveCount sets the redrive policy given to a queue without one', () => {
     const { template } = secured({ maxReceiveCount: 3 });
