@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Annotations as CoreAnnotations, Aspects, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -277,6 +278,18 @@ describe('other accounts', () => {
     expect(found.entry.data).toMatch(/222222222222.*output SecureExistingFifoKeyArn/);
     expect(template.toJSON().Outputs.SecureExistingFifoKeyArn).toBeDefined();
   });
+});
+
+test('an alarm of the app that publishes to an adopted topic: the key admits CloudWatch', () => {
+  const { stack, template } = secured({ stage: AdoptionStage.PREPARE }, (s) => {
+    const { topic } = handWired(s);
+    new cloudwatch.CfnAlarm(s, 'Depth', {
+      comparisonOperator: 'GreaterThanThreshold', evaluationPeriods: 1, threshold: 1, metricName: 'ApproximateNumberOfMessagesVisible',
+      namespace: 'AWS/SQS', period: 60, statistic: 'Maximum', alarmActions: [topic.topicArn],
+    });
+  });
+  const keyPolicy = [].concat(template.toJSON().Resources[logicalId(stack, 'SecureExistingFifoKey')].Properties.KeyPolicy.Statement) as any[];
+  expect(keyPolicy).toContainEqual({ Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:GenerateDataKey*', 'kms:Decrypt'], Resource: '*' });
 });
 
 describe('warnings that are true when printed', () => {
