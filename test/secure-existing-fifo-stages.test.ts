@@ -284,8 +284,14 @@ test('an alarm of the app that publishes to an adopted topic: the key admits Clo
   const { stack, template } = secured({ stage: AdoptionStage.PREPARE }, (s) => {
     const { topic } = handWired(s);
     new cloudwatch.CfnAlarm(s, 'Depth', {
-      comparisonOperator: 'GreaterThanThreshold', evaluationPeriods: 1, threshold: 1, metricName: 'ApproximateNumberOfMessagesVisible',
-      namespace: 'AWS/SQS', period: 60, statistic: 'Maximum', alarmActions: [topic.topicArn],
+      comparisonOperator: 'GreaterThanThreshold',
+      evaluationPeriods: 1,
+      threshold: 1,
+      metricName: 'ApproximateNumberOfMessagesVisible',
+      namespace: 'AWS/SQS',
+      period: 60,
+      statistic: 'Maximum',
+      alarmActions: [topic.topicArn],
     });
   });
   const keyPolicy = [].concat(template.toJSON().Resources[logicalId(stack, 'SecureExistingFifoKey')].Properties.KeyPolicy.Statement) as any[];
