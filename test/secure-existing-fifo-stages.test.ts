@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Annotations as CoreAnnotations, Aspects, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -96,6 +97,15 @@ describe('stages', () => {
     expect(grants).not.toContain(logicalId(stack, 'Billing'));
   });
 
+  test('a role\'s other policies wait for its grants policy (statements moving out of them are never missing)', () => {
+    const { stack, template } = secured();
+    const resources = template.toJSON().Resources;
+    const consumer = logicalId(stack, 'Consumer');
+    const [grants] = resourcesOf(template, 'AWS::IAM::Policy').find(([, p]) => p.Properties.PolicyName === 'SecureExistingFifoKeys' && JSON.stringify(p.Properties.Roles).includes(consumer))!;
+    const [defaultPolicy] = resourcesOf(template, 'AWS::IAM::Policy').find(([, p]) => p.Properties.PolicyName !== 'SecureExistingFifoKeys' && JSON.stringify(p.Properties.Roles).includes(consumer))!;
+    expect(resources[defaultPolicy].DependsOn).toContain(grants);
+  });
+
   test('PREPARE then ENCRYPT: the second deploy replaces and removes nothing the first created', () => {
     const prepare = secured({ stage: AdoptionStage.PREPARE }).template;
     const encrypt = secured().template;
@@ -140,6 +150,27 @@ describe('scope', () => {
     const t = Template.fromStack(team);
     t.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'billing.fifo', KmsMasterKeyId: { 'Fn::ImportValue': Match.anyValue() } });
     expect(Annotations.fromStack(team).findError('*', Match.anyValue())).toEqual([]);
+  });
+});
+
+describe('no cross-stack cycle', () => {
+  test('a principal in a stack the key\'s stack deploys after is not given a reference to the key: a warning with the statement instead', () => {
+    const app = newApp();
+    const platform = new Stack(app, 'Platform', { env: ENV });
+    const team = new Stack(app, 'Team', { env: ENV });
+    const topic = new sns.Topic(platform, 'Orders', { fifo: true, topicName: 'orders' });
+    // The team's queue subscribes to the platform's topic: Team deploys after Platform.
+    topic.addSubscription(new subs.SqsSubscription(new sqs.Queue(team, 'Billing', { fifo: true, queueName: 'billing.fifo' })));
+    // A platform role that reads the team's queue by its ARN written as text.
+    new iam.Role(platform, 'Auditor', {
+      assumedBy: new iam.AccountRootPrincipal(),
+      inlinePolicies: { read: new iam.PolicyDocument({ statements: [new iam.PolicyStatement({ actions: ['sqs:ReceiveMessage'], resources: ['arn:aws:sqs:eu-west-1:111111111111:billing.fifo'] })] }) },
+    });
+    Aspects.of(app).add(new SecureExistingFifo());
+    expect(() => app.synth()).not.toThrow();
+    const found = warnings(team, WARNING.notSecured).filter((w) => String(w.entry.data).includes('Platform/Auditor'));
+    expect(found).toHaveLength(1);
+    expect(found[0].entry.data).toMatch(/cannot reference the key without a cycle.*kms:Decrypt/);
   });
 });
 
@@ -208,7 +239,8 @@ describe('template forms', () => {
 
   test('a role whose inline policy names the queue as short-form !GetAtt CarrierQueue.Arn gets kms:Decrypt', () => {
     const { template } = include(carrier({ 'Fn::GetAtt': 'CarrierQueue.Arn' }));
-    expect(statementsFor(template, 'Reader').some((s) => s.Action === 'kms:Decrypt')).toBe(true);
+    const inline = [].concat(template.toJSON().Resources.Reader.Properties.Policies[0].PolicyDocument.Statement) as any[];
+    expect(inline.some((st) => st.Action === 'kms:Decrypt')).toBe(true);
   });
 
   const subTopic = {
@@ -246,6 +278,24 @@ describe('other accounts', () => {
     expect(found.entry.data).toMatch(/222222222222.*output SecureExistingFifoKeyArn/);
     expect(template.toJSON().Outputs.SecureExistingFifoKeyArn).toBeDefined();
   });
+});
+
+test('an alarm of the app that publishes to an adopted topic: the key admits CloudWatch', () => {
+  const { stack, template } = secured({ stage: AdoptionStage.PREPARE }, (s) => {
+    const { topic } = handWired(s);
+    new cloudwatch.CfnAlarm(s, 'Depth', {
+      comparisonOperator: 'GreaterThanThreshold',
+      evaluationPeriods: 1,
+      threshold: 1,
+      metricName: 'ApproximateNumberOfMessagesVisible',
+      namespace: 'AWS/SQS',
+      period: 60,
+      statistic: 'Maximum',
+      alarmActions: [topic.topicArn],
+    });
+  });
+  const keyPolicy = [].concat(template.toJSON().Resources[logicalId(stack, 'SecureExistingFifoKey')].Properties.KeyPolicy.Statement) as any[];
+  expect(keyPolicy).toContainEqual({ Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:GenerateDataKey*', 'kms:Decrypt'], Resource: '*' });
 });
 
 describe('warnings that are true when printed', () => {

@@ -209,9 +209,8 @@ describe('hand-wired apps, secured in place', () => {
     };
     expect(managed('Pattern')).toContainEqual({ Effect: 'Allow', Action: 'kms:Decrypt', Resource: key });
     expect(managed('Json')).toContainEqual({ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: key });
-    // The role's grants go into a policy of their own, which references only the role and the key.
-    const [[roleId]] = resourcesOf(after, 'AWS::IAM::Role');
-    expect(policyStatementsOf(after, roleId)).toContainEqual({ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: key });
+    const inline = [].concat(resourcesOf(after, 'AWS::IAM::Role')[0][1].Properties.Policies[0].PolicyDocument.Statement);
+    expect(inline).toContainEqual({ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: key });
   });
 
   test('an existing queue policy gets the statements: no second policy resource for the queue', () => {

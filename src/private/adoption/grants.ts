@@ -137,6 +137,13 @@ export function grantKeys(s: Scope, deps: Dependencies, topics: AdoptedTopic[], 
     if (holder instanceof iam.CfnRole) {
       grant = addToGrantPolicy(holder, w, options.retiredKeys);
       principals.set(grant, l2Of(holder));
+      // The role's other policies wait for it: where grants made by an earlier version of this aspect
+      // move out of them, they are removed only once the grants policy holds them.
+      for (const other of all.filter((c): c is iam.CfnPolicy => c instanceof iam.CfnPolicy && c !== grant && Stack.of(c) === Stack.of(holder))) {
+        if (rolesOf(other)?.includes(holder) && !deps.reaches(grant, other)) {
+          other.addResourceDependency(grant);
+        }
+      }
     } else {
       holder.add(keyStatements(w.keys, w.retired ? options.retiredKeys : []));
       grant = where;
@@ -231,12 +238,12 @@ function policyDocumentsOf(c: CfnResource): EditableDocument[] {
 
 /**
  * The roles of this app a document's grants can go to, in their own grants policy; undefined when
- * they cannot (a managed policy, a user or group, a role given by name), and go into the document.
+ * they cannot (a role's inline policy, a managed policy, a user or group, a role given by name), and
+ * go into the document.
  */
 function rolesOf(c: CfnResource): iam.CfnRole[] | undefined {
-  if (c instanceof iam.CfnRole) {
-    return [c];
-  }
+  // A role's inline policy keeps its grants: a grants policy would be created after the role's update
+  // removed them (it references the role), a moment without them.
   const stack = Stack.of(c);
   if (c instanceof iam.CfnPolicy && asList(stack.resolve(c.users)).length === 0 && asList(stack.resolve(c.groups)).length === 0) {
     // Resolved: the L2 `iam.Policy` gives its roles as one lazy list. A `Ref` names a role of its own stack.

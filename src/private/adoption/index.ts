@@ -3,7 +3,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { IConstruct } from 'constructs';
 import { Scope, adopted, findQueues, findTopics } from './find';
 import { grantKeys } from './grants';
-import { admitResourcePolicyPrincipals, admitSns, planKey, switchKey } from './keys';
+import { admitAlarms, admitResourcePolicyPrincipals, admitSns, planKey, switchKey } from './keys';
 import { AdoptionOptions, finalKey } from './model';
 import { Dependencies, orderSwitches } from './ordering';
 import { secureQueuePolicy, secureTopicPolicy } from './resource-policies';
@@ -61,6 +61,9 @@ export function adoptExistingFifo(options: AdoptionOptions): void {
   }
   for (const r of resources) {
     admitResourcePolicyPrincipals(scope, r);
+  }
+  for (const t of topics) {
+    admitAlarms(scope, t);
   }
   for (const key of new Set([...resources.map(finalKey), ...options.pendingKeys])) {
     if (key instanceof kms.Key) {

@@ -1,14 +1,15 @@
 import { Annotations, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Scope } from './find';
-import { Adopted, AdoptedQueue, AdoptedTopic, Encryption, asList, finalKey, keyOfApp, l2Of, setL2, statementsOf } from './model';
+import { Adopted, AdoptedQueue, AdoptedTopic, Encryption, asList, finalKey, keyOfApp, l2Of, setL2, statementsOf, targetOf } from './model';
 import { queueKeyActions, topicKeyActions } from './needs';
 import { resourcePoliciesOf } from './resource-policies';
 import { cannotSecure, keyStatementText, warnKeyPolicyOverridden } from './warnings';
-import { allowServiceOnKey } from '../policies';
+import { SERVICE_KEY_ACTIONS, allowServiceOnKey } from '../policies';
 import { renderForPeople } from '../render';
 import { WARNING } from '../warnings';
 
@@ -138,4 +139,32 @@ export function admitResourcePolicyPrincipals(s: Scope, r: AdoptedQueue | Adopte
 /** The account of a principal written as text (`222222222222`, an IAM ARN), if it names one. */
 function accountOf(principal: string): string | undefined {
   return /^\d{12}$/.test(principal) ? principal : /^arn:[^:]+:(iam|sts)::(\d{12}):/.exec(principal)?.[2];
+}
+
+/**
+ * An alarm of the app whose actions publish to an adopted topic: the topic's keys admit
+ * `cloudwatch.amazonaws.com` (`kms:GenerateDataKey*`, `kms:Decrypt`, without conditions), as AWS
+ * documents for CloudWatch publishing to an encrypted topic
+ * (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services);
+ * the same statement `FifoAlarms` adds. (An alarm cannot send a message group ID, so a FIFO topic
+ * refuses its publishes anyway; the delivery checks and `FifoAlarms` say so.)
+ */
+export function admitAlarms(s: Scope, t: AdoptedTopic): void {
+  const keys = [t.switchTo, ...s.options.pendingKeys].filter((k): k is kms.IKey => k !== undefined);
+  const alarms = s.all.filter((c): c is cloudwatch.CfnAlarm => c instanceof cloudwatch.CfnAlarm
+    && [...asList(c.alarmActions), ...asList(c.okActions), ...asList(c.insufficientDataActions)].some((a) => targetOf(a) === t.cfn));
+  if (alarms.length === 0) {
+    return;
+  }
+  for (const key of keys) {
+    const result = key.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: SERVICE_KEY_ACTIONS,
+      resources: ['*'],
+    }), true);
+    if (!result.statementAdded) {
+      Annotations.of(l2Of(t.cfn)).addWarningV2(WARNING.alarmTopicKeyPolicy,
+        `${alarms.map((a) => a.node.path).join(', ')} publish to this topic, whose key ${key.node.path} this app cannot change: add to its key policy an Allow for cloudwatch.amazonaws.com on ${SERVICE_KEY_ACTIONS.join(', ')}.`);
+    }
+  }
 }

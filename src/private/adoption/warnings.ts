@@ -73,17 +73,19 @@ export function keyStatementText(scope: IConstruct, key: kms.IKey, actions: stri
   if (typeof text === 'string') {
     return JSON.stringify({ Effect: 'Allow', Action: actions, Resource: text });
   }
+  // In the key's own stack when it is a key of this app: an output elsewhere would be a cross-stack reference.
+  const home = key instanceof kms.Key ? Stack.of(key) : stack;
   const byStack = outputs.get(key) ?? new Map<Stack, string>();
   outputs.set(key, byStack);
-  let id = byStack.get(stack);
+  let id = byStack.get(home);
   if (!id) {
-    const count = outputCount.get(stack) ?? 0;
-    outputCount.set(stack, count + 1);
+    const count = outputCount.get(home) ?? 0;
+    outputCount.set(home, count + 1);
     id = `SecureExistingFifoKeyArn${count === 0 ? '' : count + 1}`;
-    new CfnOutput(stack, id, { value: key.keyArn, description: `The ARN of ${key.node.path}, for the identity policies of principals SecureExistingFifo cannot change` });
-    byStack.set(stack, id);
+    new CfnOutput(home, id, { value: key.keyArn, description: `The ARN of ${key.node.path}, for the identity policies of principals SecureExistingFifo cannot change` });
+    byStack.set(home, id);
   }
-  return `${JSON.stringify({ Effect: 'Allow', Action: actions, Resource: `<the ARN of ${key.node.path}: output ${id} of stack ${stack.stackName} once deployed>` })}`;
+  return `${JSON.stringify({ Effect: 'Allow', Action: actions, Resource: `<the ARN of ${key.node.path}: output ${id} of stack ${home.stackName} once deployed>` })}`;
 }
 
 /**
