@@ -1,4 +1,4 @@
-import { App, Aspects, CfnElement, Stack } from 'aws-cdk-lib';
+import { CfnElement, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -19,19 +19,6 @@ export async function rolloutWindows(...versions: AppVersion[]): Promise<string[
     out.push(...(await windowsOf(versions[i - 1], versions[i])).map((w) => `deploy ${i}: ${w}`));
   }
   return out;
-}
-
-/** An app with the aspect added where `where` says (or none), synthesized. */
-export function synthWith(build: (app: App) => Stack[], aspect?: { add: (stacks: Stack[], app: App) => void }): AppVersion {
-  const app = newApp();
-  const stacks = build(app);
-  aspect?.add(stacks, app);
-  return synthApp(app);
-}
-
-/** Adds an aspect on every node of `scope`'s subtree. */
-export function addAspect(scope: App | Stack, aspect: { visit: (node: any) => void }): void {
-  Aspects.of(scope).add(aspect);
 }
 
 export const ORG_KEY_ARN = 'arn:aws:kms:eu-west-1:111111111111:key/0000aaaa-12ab-34cd-56ef-1234567890ab';
