@@ -41,6 +41,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
   publishToNuget: { dotNetNamespace: 'CdkSecureFifo', packageId: 'CdkSecureFifo' },
   publishToGo: { moduleName: 'github.com/cdk-secure-fifo/cdk-secure-fifo-go' },
 
+  // The CLI reads YAML templates (src/private/template/read.ts) with `yaml`, the parser aws-cdk-lib's
+  // CfnInclude uses, well kept and without dependencies. A jsii library may only depend at run time on
+  // jsii packages unless the dependency is bundled in its tarball: bundled, so the other languages'
+  // packages carry it too.
+  bundledDeps: ['yaml@^2'],
+
   devDeps: [
     `aws-cdk-lib@${CDK_TEST_VERSION}`,
     'constructs@10.5.1',
