@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import { isMap, isPair, isScalar, LineCounter, parseDocument, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import { CollectionTag, isMap, isPair, isScalar, LineCounter, parseDocument, Scalar, ScalarTag } from 'yaml';
 
 /**
  * Reads CloudFormation templates, JSON or YAML, into their JSON form: a YAML short form
@@ -53,10 +53,10 @@ function longForm(name: string, value: unknown): Record<string, unknown> {
 }
 
 /** One custom tag per short form and YAML node kind (scalar, sequence, mapping). */
-const SHORT_FORM_TAGS = ['Ref', 'Condition', ...FN_SHORT_FORMS].flatMap((name) => [
+const SHORT_FORM_TAGS: Array<ScalarTag | CollectionTag> = ['Ref', 'Condition', ...FN_SHORT_FORMS].flatMap((name): Array<ScalarTag | CollectionTag> => [
   { tag: `!${name}`, resolve: (value: string) => longForm(name, value) },
-  { tag: `!${name}`, collection: 'seq' as const, resolve: (seq: YAMLSeq) => longForm(name, seq.toJSON()) },
-  { tag: `!${name}`, collection: 'map' as const, resolve: (map: YAMLMap) => longForm(name, map.toJSON()) },
+  { tag: `!${name}`, collection: 'seq', resolve: (seq) => longForm(name, seq.toJSON()) },
+  { tag: `!${name}`, collection: 'map', resolve: (map) => longForm(name, map.toJSON()) },
 ]);
 
 /** Reads a template file (see `parseTemplate`); throws `TemplateReadError` when it cannot. */
