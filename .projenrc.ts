@@ -73,6 +73,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk-monitoring-constructs@^10.2.0',
     // AWS Control Tower's proactive controls (bundles the cfn-guard binary) as a synth plugin.
     '@cdklabs/cdk-validator-cfnguard@^0.0.62',
+    // Validates the CLI's SARIF output against the SARIF 2.1.0 schema, a draft-04 JSON schema
+    // (test/fixtures/sarif): ajv 6 reads draft-04, ajv 8 does not.
+    'ajv@^6.12.6',
     // Seeded property-based tests.
     'fast-check@^4.10.2',
     // The example consumer (examples/consumer): FIFO-correct partial batch responses.
