@@ -258,4 +258,12 @@ project.addTask('bench', {
   receiveArgs: true,
 });
 
+// Not part of the build or the tests: it compares against cfn-lint (Python), which CI machines may
+// lack (bench/check.ts then measures the CLI alone and says so).
+project.addTask('bench:check', {
+  description: 'Benchmark `cdk-secure-fifo check` side by side with cfn-lint on 1, 10 and 50 templates and growing stacks (writes bench/CHECK_RESULTS.md, bench/check-results.json)',
+  exec: 'ts-node --project bench/tsconfig.json bench/check.ts',
+  receiveArgs: true,
+});
+
 project.synth();
