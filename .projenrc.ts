@@ -41,6 +41,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
   publishToNuget: { dotNetNamespace: 'CdkSecureFifo', packageId: 'CdkSecureFifo' },
   publishToGo: { moduleName: 'github.com/cdk-secure-fifo/cdk-secure-fifo-go' },
 
+  // The CLI reads YAML templates (src/private/template/read.ts) with `yaml`, the parser aws-cdk-lib's
+  // CfnInclude uses, well kept and without dependencies. A jsii library may only depend at run time on
+  // jsii packages unless the dependency is bundled in its tarball: bundled, so the other languages'
+  // packages carry it too.
+  bundledDeps: ['yaml@^2'],
+
   devDeps: [
     `aws-cdk-lib@${CDK_TEST_VERSION}`,
     'constructs@10.5.1',
@@ -67,6 +73,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk-monitoring-constructs@^10.2.0',
     // AWS Control Tower's proactive controls (bundles the cfn-guard binary) as a synth plugin.
     '@cdklabs/cdk-validator-cfnguard@^0.0.62',
+    // Validates the CLI's SARIF output against the SARIF 2.1.0 schema, a draft-04 JSON schema
+    // (test/fixtures/sarif): ajv 6 reads draft-04, ajv 8 does not.
+    'ajv@^6.12.6',
     // Seeded property-based tests.
     'fast-check@^4.10.2',
     // The example consumer (examples/consumer): FIFO-correct partial batch responses.
@@ -246,6 +255,14 @@ project.addTask('test:node', {
 project.addTask('bench', {
   description: 'Benchmark synth time, resources, template size and fixed cost: ours vs hand-wired L2s vs SnsToSqs (writes bench/RESULTS.md, bench/results.json)',
   exec: 'ts-node --project bench/tsconfig.json bench/run.ts',
+  receiveArgs: true,
+});
+
+// Not part of the build or the tests: it compares against cfn-lint (Python), which CI machines may
+// lack (bench/check.ts then measures the CLI alone and says so).
+project.addTask('bench:check', {
+  description: 'Benchmark `cdk-secure-fifo check` side by side with cfn-lint on 1, 10 and 50 templates and growing stacks (writes bench/CHECK_RESULTS.md, bench/check-results.json)',
+  exec: 'ts-node --project bench/tsconfig.json bench/check.ts',
   receiveArgs: true,
 });
 

@@ -1,7 +1,8 @@
 import { Annotations, CfnResource, IAspect } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { checkResource } from './private/rules';
-import { DeliveryModel, EVENT_SOURCE_MAPPING, SUBSCRIPTION } from './private/rules/model';
+import { CdkDeliveryModel } from './private/rules/cdk-model';
+import { EVENT_SOURCE_MAPPING, SUBSCRIPTION } from './private/rules/model';
 
 /**
  * Checks SNS → SQS delivery in any app, however it was written: aws-cdk-lib L2s, L1s, escape
@@ -31,14 +32,15 @@ export class FifoDeliveryChecks implements IAspect {
     if (!CfnResource.isCfnResource(node) || (node.cfnResourceType !== SUBSCRIPTION && node.cfnResourceType !== EVENT_SOURCE_MAPPING)) {
       return;
     }
-    const model = DeliveryModel.of(node.node.root, this, node);
-    for (const finding of checkResource(model, node)) {
-      const key = `${finding.on.node.path}\u0000${finding.id}\u0000${finding.message}`;
+    const model = CdkDeliveryModel.of(node.node.root, this, node);
+    for (const finding of checkResource(model, model.resOf(node))) {
+      const on = finding.on.source.construct!;
+      const key = `${on.node.path}\u0000${finding.id}\u0000${finding.message}`;
       if (this.reported.has(key)) {
         continue;
       }
       this.reported.add(key);
-      const annotations = Annotations.of(finding.on);
+      const annotations = Annotations.of(on);
       if (finding.level === 'error') {
         annotations.addError(`${finding.message} [${finding.id}]`);
       } else if (finding.level === 'warning') {

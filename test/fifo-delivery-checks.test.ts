@@ -333,7 +333,7 @@ describe('what a rule cannot decide is an info, never an error', () => {
     expect(found).toEqual([`info ${pathOf(l1(w.queue))} ${id(ValidationErrorCode.AWS_MANAGED_KEY)}`]);
   });
 
-  test('a topic imported from another stack (Fn::ImportValue) in the queue policy', () => {
+  test('the same import (Fn::ImportValue) as the subscription\'s topic and the policies\' aws:SourceArn: admitted, decided (no finding)', () => {
     const stack = newStack();
     const topicArn = Fn.importValue('PricesTopicArn');
     const topic = sns.Topic.fromTopicArn(stack, 'Topic', topicArn);
@@ -342,6 +342,18 @@ describe('what a rule cannot decide is an info, never an error', () => {
     new sns.CfnSubscription(stack, 'Subscription', { topicArn, protocol: 'sqs', endpoint: queue.queueArn, redrivePolicy: { deadLetterTargetArn: dlq.queueArn } });
     queue.addToResourcePolicy(snsQueueStatement(queue, topic));
     dlq.addToResourcePolicy(snsQueueStatement(dlq, topic));
+    Aspects.of(stack).add(new FifoDeliveryChecks());
+    expect(ruleFindings(stack, ['error', 'info'])).toEqual([]);
+  });
+
+  test('a policy admitting another import than the subscription\'s topic: info, never an error', () => {
+    const stack = newStack();
+    const queue = new sqs.Queue(stack, 'Queue', { fifo: true });
+    const dlq = new sqs.Queue(stack, 'Dlq', { fifo: true });
+    new sns.CfnSubscription(stack, 'Subscription', { topicArn: Fn.importValue('PricesTopicArn'), protocol: 'sqs', endpoint: queue.queueArn, redrivePolicy: { deadLetterTargetArn: dlq.queueArn } });
+    const other = sns.Topic.fromTopicArn(stack, 'Other', Fn.importValue('OtherTopicArn'));
+    queue.addToResourcePolicy(snsQueueStatement(queue, other));
+    dlq.addToResourcePolicy(snsQueueStatement(dlq, other));
     Aspects.of(stack).add(new FifoDeliveryChecks());
     expect(ruleFindings(stack, ['error'])).toEqual([]);
     expect(ruleFindings(stack, ['info'])).toEqual([

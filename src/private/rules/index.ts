@@ -1,10 +1,9 @@
-import { CfnResource } from 'aws-cdk-lib';
-import { IConstruct } from 'constructs';
+import type { IConstruct } from 'constructs';
 import { awsManagedKeyRule } from './aws-managed-key';
 import { filterPolicyRule } from './filter-policy';
 import { keyDisabledRule } from './key-disabled';
 import { lambdaVisibilityRule } from './lambda-visibility';
-import { DeliveryModel, EVENT_SOURCE_MAPPING, SUBSCRIPTION } from './model';
+import { DeliveryModel, EVENT_SOURCE_MAPPING, Res, SUBSCRIPTION } from './model';
 import { rawDeliveryAttributesRule } from './raw-delivery-attributes';
 import { DeliveryRule, eventSourceView, Level, subscriptionView } from './rule';
 import { snsKeyPolicyRule } from './sns-key-policy';
@@ -35,7 +34,8 @@ export const DELIVERY_RULES: DeliveryRule[] = [
 export interface Finding {
   readonly level: Level;
   readonly id: string;
-  readonly on: IConstruct;
+  /** The resource at fault. */
+  readonly on: Res;
   readonly message: string;
 }
 
@@ -50,36 +50,46 @@ export function markBuiltByLibrary(cfn: IConstruct): void {
   library.add(cfn);
 }
 
-/** Runs every rule on one subscription or event source mapping L1 and returns its findings. */
-export function checkResource(model: DeliveryModel, cfn: CfnResource): Finding[] {
-  const res = model.resOf(cfn);
+/**
+ * Runs every rule on one subscription or event source mapping and returns its findings. A finding
+ * that rests on a parameter's Default (a deployed stack can be given another value) is at most a
+ * warning, and says which Default it assumed: a Default is never the ground for an error.
+ */
+export function checkResource(model: DeliveryModel, res: Res | undefined): Finding[] {
   if (!res) {
     return [];
   }
   const findings: Finding[] = [];
-  const quiet = library.has(cfn);
+  const quiet = res.source.construct !== undefined && library.has(res.source.construct);
   for (const rule of DELIVERY_RULES) {
-    const add = (level: Level, id: string) => (on: IConstruct, message: string) => {
+    const found: Finding[] = [];
+    const add = (level: Level, id: string) => (on: Res, message: string) => {
       if (!quiet || level === 'error') {
-        findings.push({ level, id, on, message });
+        found.push({ level, id, on, message: model.readable(message) });
       }
     };
     const reporter = {
       error: add('error', rule.id),
       warning: add('warning', rule.id),
       unknown: add('info', rule.id),
-      warnWith: (id: string, on: IConstruct, message: string) => add('warning', id)(on, message),
+      warnWith: (id: string, on: Res, message: string) => add('warning', id)(on, message),
     };
-    if (res.type === SUBSCRIPTION && rule.checkSubscription) {
-      const view = subscriptionView(model, res);
-      if (view) {
-        rule.checkSubscription(view, reporter);
+    const { defaults } = model.trackDefaults(() => {
+      if (res.type === SUBSCRIPTION && rule.checkSubscription) {
+        const view = subscriptionView(model, res);
+        if (view) {
+          rule.checkSubscription(view, reporter);
+        }
+      } else if (res.type === EVENT_SOURCE_MAPPING && rule.checkEventSource) {
+        const view = eventSourceView(model, res);
+        if (view) {
+          rule.checkEventSource(view, reporter);
+        }
       }
-    } else if (res.type === EVENT_SOURCE_MAPPING && rule.checkEventSource) {
-      const view = eventSourceView(model, res);
-      if (view) {
-        rule.checkEventSource(view, reporter);
-      }
+    });
+    const assumed = defaults.length === 0 ? '' : ` (assuming the Default of parameter ${defaults.join(', ')}; a deployed stack can be given another value)`;
+    for (const f of found) {
+      findings.push(defaults.length === 0 ? f : { ...f, level: f.level === 'error' ? 'warning' : f.level, message: `${f.message}${assumed}` });
     }
   }
   return findings;

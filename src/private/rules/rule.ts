@@ -1,25 +1,27 @@
-import { IConstruct } from 'constructs';
 import { account, DeliveryModel, EVENT_SOURCE_MAPPING, FUNCTION, isIdentity, QUEUE, QUEUE_POLICY, Res, TOPIC } from './model';
 import { evaluatePolicies, PolicyVerdict } from './policy-eval';
 
 /** How sure a finding is: delivery breaks, the guarantee is weaker, or the rule cannot decide. */
 export type Level = 'error' | 'warning' | 'info';
 
-/** Where a rule reports what it found. */
+/**
+ * Where a rule reports what it found. `on` is the resource at fault (rules pass `res.cfn`, which
+ * is the resource itself): the aspect annotates its construct, the CLI prints its template and logical ID.
+ */
 export interface Reporter {
   /** Delivery breaks. */
-  error(on: IConstruct, message: string): void;
+  error(on: Res, message: string): void;
   /** The guarantee is weaker (acknowledgeable with the rule's id). */
-  warning(on: IConstruct, message: string): void;
+  warning(on: Res, message: string): void;
   /** A warning under another id than the rule's (a rule with a weaker second threshold). */
-  warnWith(id: string, on: IConstruct, message: string): void;
+  warnWith(id: string, on: Res, message: string): void;
   /** The rule cannot decide before deployment; `message` says what it could not read. */
-  unknown(on: IConstruct, message: string): void;
+  unknown(on: Res, message: string): void;
 }
 
 /**
  * One delivery rule, cdk-nag's shape: a stable id, a severity, the AWS page it comes from, and a
- * check over the L1 resources of an app. README's "Check any app" table lists `what`/`why`/`fix`.
+ * check over the resources of an app (L1s of a construct tree or template entries). README's "Check any app" table lists `what`/`why`/`fix`.
  */
 export interface DeliveryRule {
   /** `cdk-secure-fifo:<Rule>`. */
