@@ -6,6 +6,7 @@ import { Construct, IDependable } from 'constructs';
 import { acknowledgeSubscriptionDeadLetterQueue } from './compliance';
 import { topicPolicyArn } from './names';
 import { allowServiceOnKey, allowSnsDelivery, checkCmkQueue, checkSameEnvironment, snsDeliveryStatementText } from './policies';
+import { admitSnsOnPendingKeys, pendingKeysOf } from './pending-keys';
 import { arnForPeople } from './render';
 import { keepSnsOnRetiredKeys, retiredKeysOf } from './retired-keys';
 import { markBuiltByLibrary } from './rules';
@@ -75,6 +76,8 @@ export function subscribeFifoQueue(
     }
     // A key the queue retired keeps the statement it had while it encrypted the queue.
     keepSnsOnRetiredKeys(scope, retiredKeysOf(target), topicArn);
+    // A key the queue will switch to admits SNS for the topic before it encrypts anything.
+    admitSnsOnPendingKeys(scope, pendingKeysOf(target), topicArn);
   }
 
   const subscription = new sns.Subscription(scope, id, {
