@@ -113,7 +113,7 @@ export function warnOwnKeyLeaves(scope: IConstruct, ownKeyId: string, props: Key
   const paths = suspects.map((k) => k.node.path).join(', ');
   Annotations.of(scope).addWarningV2(WARNING.ownKeyLeaves,
     `encryptionKey is given without retireOwnKey, so the key this construct creates by default (logical ID ${own}) is not in this version: `
-    + `if the deployed version encrypted with it, it leaves the stack (retained in the account, no longer managed) and consumers lose kms:Decrypt on the messages under it, `
+    + 'if the deployed version encrypted with it, it leaves the stack (retained in the account, no longer managed) and consumers lose kms:Decrypt on the messages under it, '
     + `while retiredKeys holds ${paths}, created in this app at another logical ID, which then encrypted nothing here. `
     + 'If so, set retireOwnKey: true (the own key stays at its logical ID, with its alias, as a retired key) and drop the copy from retiredKeys. '
     + `If ${paths} was this construct's encryptionKey in the deployed version, acknowledge this warning.`);

@@ -70,7 +70,13 @@ export function admitSnsOnPendingKeys(scope: IConstruct, keys: kms.IKey[], topic
  * A pending key is neither the key that encrypts (it is already switched to) nor a retired key (a
  * key leaves or arrives, not both): refused with `PENDING_KEY`.
  */
-export function checkPendingKeys(problems: Problems, prop: string, pendingKeys: kms.IKey[] | undefined, encryptionKey: kms.IKey | undefined, retiredKeys: kms.IKey[] | undefined): void {
+export function checkPendingKeys(
+  problems: Problems,
+  prop: string,
+  pendingKeys: kms.IKey[] | undefined,
+  encryptionKey: kms.IKey | undefined,
+  retiredKeys: kms.IKey[] | undefined,
+): void {
   for (const key of pendingKeys ?? []) {
     if (encryptionKey && sameKey(key, encryptionKey)) {
       problems.add(ValidationErrorCode.PENDING_KEY, prop, key.node.path,

@@ -1,8 +1,8 @@
 import { FeatureFlags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { narrowKeyActions } from './policies';
 import { pendingKeysOf, withPendingKeys } from './pending-keys';
+import { narrowKeyActions } from './policies';
 import { grantDecryptOnRetiredKeys, isConsumerKeyGrant, retiredKeysOf } from './retired-keys';
 
 /**
