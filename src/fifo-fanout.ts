@@ -62,8 +62,8 @@ export class FifoSubscriber extends TopicSubscriberBase {
   constructor(scope: Construct, id: string, props: FifoSubscriberProps) {
     super(scope, id);
     const { topic, rawMessageDelivery, filterPolicy, filterPolicyWithMessageBody, ...queueOptions } = props;
-    if (queueOptions.encryptionKey === undefined && sameStackKey(topic, this) !== undefined) {
-      // The queue takes the topic's key: it has no key of its own (to retire).
+    if (sameStackKey(topic, this) !== undefined) {
+      // By default the queue takes the topic's key: it has no key of its own (to retire).
       markSharesTopicKey(this);
     }
     this.secureQueue = new SecureFifoQueue(this, 'Queue', { ...queueOptions, encryptionKey: queueOptions.encryptionKey ?? sameStackKey(topic, this) });
