@@ -5,7 +5,7 @@ import { FifoKey } from '../../src';
 /*
  * Issue 25's item 6 through the three-deploy runbook (README "Change the key of a running fan-out"):
  * the update-order simulator finds no window. The README's one-deploy key change of before, with its
- * windows, is in issue-cases.test.ts. Failing first on 62e86f0 (no pendingKeys, no retireOwnKey):
+ * windows, is in issue-cases.test.ts. Failing first on 62e86f0 (pendingKeys and retireOwnKey ignored there):
  * FIGURES.
  */
 
