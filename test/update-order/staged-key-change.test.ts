@@ -5,8 +5,9 @@ import { FifoKey } from '../../src';
 /*
  * Issue 25's item 6 through the three-deploy runbook (README "Change the key of a running fan-out"):
  * the update-order simulator finds no window. The README's one-deploy key change of before, with its
- * windows, is in issue-cases.test.ts. Failing first on 62e86f0 (pendingKeys and retireOwnKey ignored there):
- * FIGURES.
+ * windows, is in issue-cases.test.ts. Failing first on 62e86f0 (pendingKeys and retireOwnKey ignored
+ * there): 2 failed (the runbook; the control without retireOwnKey, which has switch windows there
+ * too), 1 passed (the control without pendingKeys).
  */
 
 describe('item 6: a key change of FifoFanout in three deploys (pendingKeys, then encryptionKey + retireOwnKey, then the retired key dropped)', () => {
