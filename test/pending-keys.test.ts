@@ -1,10 +1,13 @@
-import { Stack } from 'aws-cdk-lib';
+import { Aspects, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { FifoFanout, FifoKey, FifoSubscriber, SecureFifoQueue, SecureFifoTopic, StandardSubscriber, ValidationErrorCode } from '../src';
-import { expectRefused, newStack, resourcesOf, warningsWithId } from './util';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { AdoptionStage, FifoFanout, FifoKey, FifoSubscriber, SecureFifoQueue, SecureExistingFifo, SecureFifoTopic, StandardSubscriber, ValidationErrorCode } from '../src';
+import { ENV, expectRefused, newApp, newStack, resourcesOf, warningsWithId } from './util';
 
 /*
  * pendingKeys: keys a resource will switch to in a later deploy. Granted like the current key to
@@ -160,4 +163,22 @@ describe('refused: a pending key that is already the encryption key, or retired'
     const topic = new SecureFifoTopic(stack, 'Topic');
     expectRefused(() => new StandardSubscriber(stack, 'Analytics', { topic, pendingKeys: [topic.masterKey!] }), 'Test/Analytics', [['pendingKeys', ValidationErrorCode.PENDING_KEY]]);
   });
+});
+
+test('SecureExistingFifo: a hand-wired redrive role (the SQS redrive permissions) gets the pending key on the DLQ and on the queue', () => {
+  const stack = new Stack(newApp(), 'Legacy', { env: ENV });
+  const topic = new sns.Topic(stack, 'Shipments', { topicName: 'shipments.fifo', fifo: true });
+  const dlq = new sqs.Queue(stack, 'CarrierDlq', { queueName: 'carrier-dlq.fifo', fifo: true });
+  const queue = new sqs.Queue(stack, 'Carrier', { queueName: 'carrier.fifo', fifo: true, deadLetterQueue: { queue: dlq, maxReceiveCount: 3 } });
+  topic.addSubscription(new subs.SqsSubscription(queue, { rawMessageDelivery: true }));
+  const operator = new iam.Role(stack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() });
+  // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-dead-letter-queue-redrive.html
+  operator.addToPolicy(new iam.PolicyStatement({
+    actions: ['sqs:StartMessageMoveTask', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+    resources: [dlq.queueArn],
+  }));
+  operator.addToPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
+  const pending = kms.Key.fromKeyArn(stack, 'OrgKey', ORG_KEY_ARN);
+  Aspects.of(stack).add(new SecureExistingFifo({ stage: AdoptionStage.PREPARE, pendingKeys: [pending] }));
+  expect(kmsActionsOn(stack, operator, ORG_KEY_ARN)).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
 });
