@@ -246,7 +246,7 @@ export class FifoFanout extends Construct {
     for (const key of this.pendingKeys) {
       props.privateEndpoints?.allowKey(key);
     }
-    warnKeyChangeNotStaged(this, this.encryptionKey, this.retiredKeys);
+    warnKeyChangeNotStaged(this, this.encryptionKey, this.retiredKeys, props.encryptionKey === undefined);
   }
 
   /** The subscribers added so far (FIFO and standard), in the order they were added. */

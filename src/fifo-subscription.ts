@@ -39,9 +39,9 @@ export interface QueueOptions {
   readonly pendingKeys?: kms.IKey[];
 
   /**
-   * With `encryptionKey`: keep the key this construct created by default (`<construct>/Key`) in the
-   * stack, at its logical ID, as a retired key (as if listed in `retiredKeys`), so that what it
-   * encrypted stays readable. Refused without `encryptionKey`, and on a subscriber that shares its
+   * With `encryptionKey`: keep the key this construct creates without one (a `FifoKey` at
+   * `<queue>/Key`, `<subscriber>/Key` for a `StandardSubscriber`) in the stack, at its logical ID, as
+   * a retired key (as if listed in `retiredKeys`), so that what it encrypted stays readable. Refused without `encryptionKey`, and on a subscriber that shares its
    * topic's key (it has no key of its own).
    *
    * @default false - with `encryptionKey`, no key of its own is created

@@ -202,7 +202,7 @@ export class SecureFifoQueue extends sqs.QueueBase implements ISecureFifoQueue {
     for (const pending of pendingKeys) {
       props.privateEndpoints?.allowKey(pending);
     }
-    warnKeyChangeNotStaged(this, key, retiredKeys);
+    warnKeyChangeNotStaged(this, key, retiredKeys, key === ownKey);
     for (const retired of retiredKeys) {
       noteRetiredKeyUse(retired, queueUse(`queue ${this.node.path}`, true, props.retentionPeriod ?? Duration.days(4)));
     }

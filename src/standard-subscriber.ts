@@ -168,7 +168,7 @@ export class StandardSubscriber extends TopicSubscriberBase {
     for (const pending of pendingKeys) {
       props.privateEndpoints?.allowKey(pending);
     }
-    warnKeyChangeNotStaged(this, key, retiredKeys);
+    warnKeyChangeNotStaged(this, key, retiredKeys, key === ownKey);
 
     this.subscription = subscribeFifoQueue(props.topic, this, 'Subscription', queue, {
       rawMessageDelivery: props.rawMessageDelivery,

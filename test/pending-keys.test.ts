@@ -85,10 +85,10 @@ describe('FifoFanout with pendingKeys', () => {
 
   test('the pending key\'s policy admits SNS for the topic, by aws:SourceArn', () => {
     const policy = template.Resources[stack.getLogicalId(pending.node.defaultChild as kms.CfnKey)].Properties.KeyPolicy;
-    const sns = policy.Statement.filter((s: any) => s.Principal?.Service === 'sns.amazonaws.com');
-    expect(sns).toHaveLength(1);
-    expect(sns[0].Action).toEqual(['kms:GenerateDataKey*', 'kms:Decrypt']);
-    expect(JSON.stringify(sns[0].Condition.ArnEquals['aws:SourceArn'])).toContain(':prices.fifo');
+    const admitted = policy.Statement.filter((s: any) => s.Principal?.Service === 'sns.amazonaws.com');
+    expect(admitted).toHaveLength(1);
+    expect(admitted[0].Action).toEqual(['kms:GenerateDataKey*', 'kms:Decrypt']);
+    expect(JSON.stringify(admitted[0].Condition.ArnEquals['aws:SourceArn'])).toContain(':prices.fifo');
   });
 
   test('no warning that a key change was not staged: nothing switches in this deploy', () => {

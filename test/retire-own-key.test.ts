@@ -222,3 +222,11 @@ describe('warning keyChangeNotStaged: a switch synth cannot prove was prepared w
     expect(warningsWithId(stack, NOT_STAGED)).toEqual([]);
   });
 });
+
+test('keyChangeNotStaged on a move to the fan-out\'s own key says to create the key yourself to stage it (the own key cannot be pending)', () => {
+  const stack = newStack();
+  new FifoFanout(stack, 'Prices', { retiredKeys: [kms.Key.fromKeyArn(stack, 'OrgKey', ORG_KEY_ARN)] });
+  const [warning] = warningsWithId(stack, 'cdk-secure-fifo:keyChangeNotStaged');
+  expect(warning.entry.data).toContain('cannot be listed in pendingKeys');
+  expect(warning.entry.data).toContain('new FifoKey');
+});

@@ -127,7 +127,7 @@ const warnedChanges = new WeakMap<kms.IKey, kms.IKey[]>();
  * acknowledgeable warning (`cdk-secure-fifo:keyChangeNotStaged`) per encryption key and set of
  * retired keys, on the first construct that declares it (a fan-out before its subscribers).
  */
-export function warnKeyChangeNotStaged(scope: IConstruct, encryptionKey: kms.IKey | undefined, retiredKeys: kms.IKey[]): void {
+export function warnKeyChangeNotStaged(scope: IConstruct, encryptionKey: kms.IKey | undefined, retiredKeys: kms.IKey[], ownKey: boolean): void {
   if (!encryptionKey || retiredKeys.length === 0) {
     return;
   }
@@ -141,6 +141,9 @@ export function warnKeyChangeNotStaged(scope: IConstruct, encryptionKey: kms.IKe
     `This version encrypts with ${encryptionKey.node.path} and retires ${fresh.map((k) => k.node.path).join(', ')}. `
     + `If the deployed version did not list ${encryptionKey.node.path} in pendingKeys, this deploy grants it in the same update that switches to it: `
     + 'CloudFormation updates a queue or topic before the policies that reference it, so consumers can be refused kms:Decrypt and publishers kms:GenerateDataKey until the grants arrive. '
-    + `Deploy pendingKeys: [${encryptionKey.node.path}] first (README runbook "Change the key of a running fan-out"); `
+    + (ownKey
+      ? 'The key this construct creates by default cannot be listed in pendingKeys: for a staged change, create the key yourself (new FifoKey), deploy it in pendingKeys, then pass it as encryptionKey '
+      : `Deploy pendingKeys: [${encryptionKey.node.path}] first `)
+    + '(README runbook "Change the key of a running fan-out"); '
     + 'acknowledge this warning once that deploy is done or the switch is deployed.');
 }
