@@ -41,8 +41,9 @@ export interface QueueOptions {
   /**
    * With `encryptionKey`: keep the key this construct creates without one (a `FifoKey` at
    * `<queue>/Key`, `<subscriber>/Key` for a `StandardSubscriber`) in the stack, at its logical ID, as
-   * a retired key (as if listed in `retiredKeys`), so that what it encrypted stays readable. Refused without `encryptionKey`, and on a subscriber that shares its
-   * topic's key (it has no key of its own).
+   * a retired key (as if listed in `retiredKeys`), so that what it encrypted stays readable.
+   * Refused without `encryptionKey`, and on a subscriber that shares its topic's key (it has no key
+   * of its own).
    *
    * @default false - with `encryptionKey`, no key of its own is created
    */
