@@ -66,6 +66,13 @@ export enum ValidationErrorCode {
   KEY_DISABLED = 'KEY_DISABLED',
   /** A retired key that is also the key that encrypts. */
   RETIRED_KEY = 'RETIRED_KEY',
+  /** A pending key that is also the encryption key or a retired key. */
+  PENDING_KEY = 'PENDING_KEY',
+  /**
+   * `retireOwnKey` without a key to move to (`encryptionKey`), on a subscriber that has no key of its
+   * own, or together with a copy of the own key in `retiredKeys`.
+   */
+  RETIRE_OWN_KEY = 'RETIRE_OWN_KEY',
   /**
    * A standard subscriber whose retention leaves its dead-letter queue no time: SQS deletes a
    * standard queue's message at the DLQ's retention counted from the original send.

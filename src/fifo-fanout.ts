@@ -8,7 +8,9 @@ import { ValidationErrorCode } from './errors';
 import { FifoKey } from './fifo-key';
 import { IFifoTopicSubscriber, IMessagingEndpoints, ISecureFifoTopic } from './interfaces';
 import { SubscriptionDeliveryOptions } from './options';
+import { checkRetireOwnKey, markSharesTopicKey, warnKeyChangeNotStaged, warnOwnKeyLeaves } from './private/key-change';
 import { topicPolicyArn } from './private/names';
+import { admitSnsOnPendingKeys, checkPendingKeys, setPendingKeys } from './private/pending-keys';
 import { archiveUse, checkRetiredKeys, keepSnsOnRetiredKeys, noteRetiredKeyUse, topicUse } from './private/retired-keys';
 import { sameStackKey, subscribeFifoQueue } from './private/subscription';
 import { checkHighThroughput, checkIdFree, checkKeyAlias, checkRemovalPolicy, Problems } from './private/validation';
@@ -60,6 +62,10 @@ export class FifoSubscriber extends TopicSubscriberBase {
   constructor(scope: Construct, id: string, props: FifoSubscriberProps) {
     super(scope, id);
     const { topic, rawMessageDelivery, filterPolicy, filterPolicyWithMessageBody, ...queueOptions } = props;
+    if (sameStackKey(topic, this) !== undefined) {
+      // By default the queue takes the topic's key: it has no key of its own (to retire).
+      markSharesTopicKey(this);
+    }
     this.secureQueue = new SecureFifoQueue(this, 'Queue', { ...queueOptions, encryptionKey: queueOptions.encryptionKey ?? sameStackKey(topic, this) });
     this.queue = this.secureQueue;
     this.maxReceiveCount = this.secureQueue.maxReceiveCount;
@@ -139,8 +145,28 @@ export interface FifoFanoutProps {
   readonly retiredKeys?: kms.IKey[];
 
   /**
+   * Keys the topic, queues and DLQs will switch to in a later deploy (step 1 of the README runbook
+   * "Change the key of a running fan-out"). They never encrypt: publishers, consumers, producers,
+   * Lambda consumers and redrive operators of the fan-out's key get them too, with the same KMS
+   * actions, and SNS is admitted to them for the topic, so that the deploy that switches to one
+   * (`encryptionKey`) finds every caller already granted.
+   *
+   * @default - no pending keys
+   */
+  readonly pendingKeys?: kms.IKey[];
+
+  /**
+   * With `encryptionKey`: keep the fan-out's own key (`<fan-out>/Key`, and its `keyAlias`) in the
+   * stack at its logical ID as a retired key, so that the backlog under it stays readable (step 2 of
+   * the README runbook). Keep `keyAlias` as it was so the alias stays too.
+   *
+   * @default false - with `encryptionKey`, the fan-out creates no key
+   */
+  readonly retireOwnKey?: boolean;
+
+  /**
    * An alias for the key this construct creates (`alias/` is prepended when missing). Not allowed
-   * together with `encryptionKey`.
+   * together with `encryptionKey`, unless `retireOwnKey` keeps that key.
    *
    * @default - no alias
    */
@@ -172,6 +198,8 @@ export class FifoFanout extends Construct {
   /** The SNS FIFO topic. */
   public readonly topic: SecureFifoTopic;
   private readonly props: FifoFanoutProps;
+  private readonly retiredKeys: kms.IKey[];
+  private readonly pendingKeys: kms.IKey[];
   private readonly subscriberMap = new Map<string, IFifoTopicSubscriber>();
 
   constructor(scope: Construct, id: string, props: FifoFanoutProps = {}) {
@@ -180,12 +208,21 @@ export class FifoFanout extends Construct {
     const problems = new Problems();
     checkKeyAlias(problems, 'keyAlias', props.keyAlias);
     checkRemovalPolicy(problems, 'removalPolicy', props.removalPolicy);
-    if (props.keyAlias !== undefined && props.encryptionKey !== undefined) {
-      problems.add(ValidationErrorCode.KEY_ALIAS_WITH_KEY, 'keyAlias', props.keyAlias, 'allowed: unset when encryptionKey is given (the alias would name a key this construct does not create)');
+    if (props.keyAlias !== undefined && props.encryptionKey !== undefined && !props.retireOwnKey) {
+      problems.add(ValidationErrorCode.KEY_ALIAS_WITH_KEY, 'keyAlias', props.keyAlias, 'allowed: unset when encryptionKey is given (the alias would name a key this construct does not create), or with retireOwnKey (the alias stays on the retired own key)');
     }
     checkRetiredKeys(problems, 'retiredKeys', props.retiredKeys, props.encryptionKey);
+    checkRetireOwnKey(problems, this, 'Key', props, true);
+    checkPendingKeys(problems, 'pendingKeys', props.pendingKeys, props.encryptionKey, props.retiredKeys);
     problems.throwIfAny(this, 'FifoFanout');
-    this.encryptionKey = props.encryptionKey ?? new FifoKey(this, 'Key', { alias: props.keyAlias, removalPolicy: props.removalPolicy });
+    warnOwnKeyLeaves(this, 'Key', props, true);
+    // The own key stays at `<fan-out>/Key` (so at its logical ID, with its alias at `Key/Alias`) when it is retired.
+    const ownKey = props.encryptionKey === undefined || props.retireOwnKey
+      ? new FifoKey(this, 'Key', { alias: props.keyAlias, removalPolicy: props.removalPolicy })
+      : undefined;
+    this.encryptionKey = props.encryptionKey ?? ownKey!;
+    this.retiredKeys = [...new Set([...(props.retiredKeys ?? []), ...(props.encryptionKey && ownKey ? [ownKey] : [])])];
+    this.pendingKeys = [...new Set(props.pendingKeys ?? [])];
     this.topic = new SecureFifoTopic(this, 'Topic', {
       topicName: props.topicName,
       encryptionKey: this.encryptionKey,
@@ -195,14 +232,21 @@ export class FifoFanout extends Construct {
       removalPolicy: props.removalPolicy,
       privateEndpoints: props.privateEndpoints,
     });
-    const retiredKeys = props.retiredKeys ?? [];
-    keepSnsOnRetiredKeys(this, retiredKeys, topicPolicyArn(this.topic));
-    for (const retired of retiredKeys) {
+    const topicArn = topicPolicyArn(this.topic);
+    keepSnsOnRetiredKeys(this, this.retiredKeys, topicArn);
+    for (const retired of this.retiredKeys) {
       noteRetiredKeyUse(retired, topicUse(`topic ${this.topic.node.path}`));
       if (props.archiveRetention) {
         noteRetiredKeyUse(retired, archiveUse(`archive of ${this.topic.node.path}`, props.archiveRetention));
       }
     }
+    // Publishers of the topic get the pending keys with the actions they get on the current key.
+    setPendingKeys(this.topic, this.pendingKeys);
+    admitSnsOnPendingKeys(this, this.pendingKeys, topicArn);
+    for (const key of this.pendingKeys) {
+      props.privateEndpoints?.allowKey(key);
+    }
+    warnKeyChangeNotStaged(this, this.encryptionKey, this.retiredKeys, props.encryptionKey === undefined);
   }
 
   /** The subscribers added so far (FIFO and standard), in the order they were added. */
@@ -229,6 +273,7 @@ export class FifoFanout extends Construct {
       ...options,
       topic: this.topic,
       retiredKeys: this.retiredKeysFor(options),
+      pendingKeys: this.pendingKeysFor(options),
       removalPolicy: options.removalPolicy ?? this.props.removalPolicy,
       privateEndpoints: options.privateEndpoints ?? this.props.privateEndpoints,
       deduplicationScope: options.deduplicationScope ?? (highThroughput ? sqs.DeduplicationScope.MESSAGE_GROUP : undefined),
@@ -254,6 +299,7 @@ export class FifoFanout extends Construct {
       ...options,
       topic: this.topic,
       retiredKeys: this.retiredKeysFor(options),
+      pendingKeys: this.pendingKeysFor(options),
       removalPolicy: options.removalPolicy ?? this.props.removalPolicy,
       privateEndpoints: options.privateEndpoints ?? this.props.privateEndpoints,
     });
@@ -261,10 +307,17 @@ export class FifoFanout extends Construct {
     return subscriber;
   }
 
-  /** A subscriber's retired keys: its own, and the fan-out's when it uses the fan-out's key. */
+  /** A subscriber's retired keys: its own, and the fan-out's (its own key too, when retired) when it uses the fan-out's key. */
   private retiredKeysFor(options: { encryptionKey?: kms.IKey; retiredKeys?: kms.IKey[] }): kms.IKey[] | undefined {
-    const inherited = options.encryptionKey === undefined ? this.props.retiredKeys ?? [] : [];
+    const inherited = options.encryptionKey === undefined ? this.retiredKeys : [];
     const all = [...new Set([...inherited, ...(options.retiredKeys ?? [])])];
+    return all.length > 0 ? all : undefined;
+  }
+
+  /** A subscriber's pending keys: its own, and the fan-out's when it uses the fan-out's key. */
+  private pendingKeysFor(options: { encryptionKey?: kms.IKey; pendingKeys?: kms.IKey[] }): kms.IKey[] | undefined {
+    const inherited = options.encryptionKey === undefined ? this.pendingKeys : [];
+    const all = [...new Set([...inherited, ...(options.pendingKeys ?? [])])];
     return all.length > 0 ? all : undefined;
   }
 }

@@ -28,6 +28,28 @@ export interface QueueOptions {
   readonly retiredKeys?: kms.IKey[];
 
   /**
+   * Keys the queue and its DLQs will switch to in a later deploy (step 1 of the README runbook
+   * "Change the key of a running fan-out"). They never encrypt: every grant on the queue's key
+   * (consumers, producers, `addLambdaConsumer`, `grantRedrive`) is made on them too, with the same
+   * KMS actions, and SNS is admitted to them for the topic, so that the deploy that switches to one
+   * (`encryptionKey`) finds every caller already granted.
+   *
+   * @default - no pending keys
+   */
+  readonly pendingKeys?: kms.IKey[];
+
+  /**
+   * With `encryptionKey`: keep the key this construct creates without one (a `FifoKey` at
+   * `<queue>/Key`, `<subscriber>/Key` for a `StandardSubscriber`) in the stack, at its logical ID, as
+   * a retired key (as if listed in `retiredKeys`), so that what it encrypted stays readable.
+   * Refused without `encryptionKey`, and on a subscriber that shares its topic's key (it has no key
+   * of its own).
+   *
+   * @default false - with `encryptionKey`, no key of its own is created
+   */
+  readonly retireOwnKey?: boolean;
+
+  /**
    * Receives of one message before SQS moves it to the (consumer) DLQ (1-1000).
    *
    * @default 5

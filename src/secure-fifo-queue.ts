@@ -7,7 +7,9 @@ import { FifoKey } from './fifo-key';
 import { QueueOptions } from './fifo-subscription';
 import { ISecureFifoQueue } from './interfaces';
 import { acknowledgeTerminalDeadLetterQueue } from './private/compliance';
+import { checkRetireOwnKey, sharesKeyOfTopic, warnKeyChangeNotStaged, warnOwnKeyLeaves } from './private/key-change';
 import { claimPhysicalName, deadLetterFifoName, queueArnFromName, queueFifoName } from './private/names';
+import { checkPendingKeys, pendingKeysOf, setPendingKeys, withPendingKeys } from './private/pending-keys';
 import { checkCustomerKey, narrowKeyActions } from './private/policies';
 import { checkEndpointFor } from './private/private-endpoints';
 import { shareQueuePolicy } from './private/queue-policy';
@@ -123,12 +125,19 @@ export class SecureFifoQueue extends sqs.QueueBase implements ISecureFifoQueue {
     checkSecondsRange(problems, 'dataKeyReuse', props.dataKeyReuse, DATA_KEY_REUSE_SECONDS, '1 minute to 24 hours');
     checkCustomerKey(problems, this, 'encryptionKey', props.encryptionKey);
     checkRetiredKeys(problems, 'retiredKeys', props.retiredKeys, props.encryptionKey);
+    // A FifoSubscriber in its topic's stack passes the topic's key: the queue has no key of its own then.
+    const hasOwnKey = !sharesKeyOfTopic(this);
+    checkRetireOwnKey(problems, this, 'Key', props, hasOwnKey);
+    checkPendingKeys(problems, 'pendingKeys', props.pendingKeys, props.encryptionKey, props.retiredKeys);
     checkHighThroughput(problems, { deduplicationScope: props.deduplicationScope, fifoThroughputLimit: props.fifoThroughputLimit });
     checkEndpointFor(problems, 'SQS', props.privateEndpoints);
     checkRemovalPolicy(problems, 'removalPolicy', props.removalPolicy);
     problems.throwIfAny(this, 'SecureFifoQueue');
+    warnOwnKeyLeaves(this, 'Key', props, hasOwnKey);
 
-    const key = props.encryptionKey ?? new FifoKey(this, 'Key');
+    // The own key stays at `<queue>/Key`, so at its logical ID, when it is retired.
+    const ownKey = props.encryptionKey === undefined || props.retireOwnKey ? new FifoKey(this, 'Key') : undefined;
+    const key = props.encryptionKey ?? ownKey!;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.maxReceiveCount = props.maxReceiveCount ?? 5;
     const common: sqs.QueueProps = {
@@ -184,10 +193,16 @@ export class SecureFifoQueue extends sqs.QueueBase implements ISecureFifoQueue {
 
     props.privateEndpoints?.allowKey(key);
 
-    const retiredKeys = props.retiredKeys ?? [];
+    const retiredKeys = [...new Set([...(props.retiredKeys ?? []), ...(props.encryptionKey && ownKey ? [ownKey] : [])])];
+    const pendingKeys = [...new Set(props.pendingKeys ?? [])];
     for (const q of [this, queue, deadLetterQueue]) {
       setRetiredKeys(q, retiredKeys);
+      setPendingKeys(q, pendingKeys);
     }
+    for (const pending of pendingKeys) {
+      props.privateEndpoints?.allowKey(pending);
+    }
+    warnKeyChangeNotStaged(this, key, retiredKeys, key === ownKey);
     for (const retired of retiredKeys) {
       noteRetiredKeyUse(retired, queueUse(`queue ${this.node.path}`, true, props.retentionPeriod ?? Duration.days(4)));
     }
@@ -215,10 +230,12 @@ export class SecureFifoQueue extends sqs.QueueBase implements ISecureFifoQueue {
    * Used by every `grant*` method and by `grants.*`: grants on the queue's key only what SQS calls
    * for SSE-KMS, `kms:GenerateDataKey` and `kms:Decrypt` for producers and `kms:Decrypt` for
    * consumers (aws-cdk-lib also asks for `kms:Encrypt`, `kms:ReEncrypt*` and `kms:GenerateDataKey*`);
-   * a consumer also gets `kms:Decrypt` on the `retiredKeys`.
+   * a consumer also gets `kms:Decrypt` on the `retiredKeys`, and every grant is made on the
+   * `pendingKeys` too.
    */
   public grantOnKey(grantee: iam.IGrantable, ...actions: string[]): iam.GrantOnKeyResult {
-    const result = super.grantOnKey(grantee, ...narrowKeyActions(actions));
+    // Every grant on the key is made on the pending keys too (`pendingKeys`), with the same actions.
+    const result = withPendingKeys(super.grantOnKey(grantee, ...narrowKeyActions(actions)), grantee, pendingKeysOf(this), actions);
     // A consumer also reads messages written under the retired keys (`retiredKeys`).
     const retired = isConsumerKeyGrant(actions) ? grantDecryptOnRetiredKeys(grantee, retiredKeysOf(this)) : undefined;
     return retired ? { grant: result.grant ? result.grant.combine(retired) : retired } : result;

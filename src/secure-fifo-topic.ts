@@ -9,6 +9,7 @@ import { FifoKey } from './fifo-key';
 import { IMessagingEndpoints, ISecureFifoTopic } from './interfaces';
 import { SubscribeQueueOptions } from './options';
 import { claimPhysicalName, topicFifoName, topicPolicyArn } from './private/names';
+import { pendingKeysOf, withPendingKeys } from './private/pending-keys';
 import { checkCustomerKey, narrowKeyActions } from './private/policies';
 import { checkEndpointFor, restrictTopicToEndpoint } from './private/private-endpoints';
 import { subscribeFifoQueue } from './private/subscription';
@@ -271,10 +272,12 @@ export class SecureFifoTopic extends sns.TopicBase implements ISecureFifoTopic {
   /**
    * Used by `grantPublish` and `grants.publish`: grants on the topic's key only what SNS calls to
    * encrypt a publish, `kms:GenerateDataKey` and `kms:Decrypt` (narrower than aws-cdk-lib's
-   * `kms:GenerateDataKey*`, which also admits `GenerateDataKeyPair*`).
+   * `kms:GenerateDataKey*`, which also admits `GenerateDataKeyPair*`), and the same on a
+   * `FifoFanout`'s `pendingKeys`.
    */
   public grantOnKey(grantee: iam.IGrantable, ...actions: string[]): iam.GrantOnKeyResult {
-    return super.grantOnKey(grantee, ...narrowKeyActions(actions));
+    // A `FifoFanout`'s pending keys get the same grant (`pendingKeys`).
+    return withPendingKeys(super.grantOnKey(grantee, ...narrowKeyActions(actions)), grantee, pendingKeysOf(this), actions);
   }
 
   /**

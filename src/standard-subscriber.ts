@@ -8,7 +8,9 @@ import { QueueOptions } from './fifo-subscription';
 import { ISecureFifoTopic } from './interfaces';
 import { SubscriptionDeliveryOptions } from './options';
 import { acknowledgeSubscriptionDeadLetterQueue, acknowledgeTerminalDeadLetterQueue } from './private/compliance';
+import { checkRetireOwnKey, warnKeyChangeNotStaged, warnOwnKeyLeaves } from './private/key-change';
 import { claimPhysicalName, deliveryDeadLetterName, queueArnFromName, STANDARD_QUEUE_NAME_MAX, standardDeadLetterName, standardQueueName } from './private/names';
+import { checkPendingKeys, setPendingKeys } from './private/pending-keys';
 import { checkCustomerKey } from './private/policies';
 import { checkEndpointFor } from './private/private-endpoints';
 import { shareQueuePolicy } from './private/queue-policy';
@@ -97,10 +99,18 @@ export class StandardSubscriber extends TopicSubscriberBase {
     checkCustomerKey(problems, this, 'encryptionKey', props.encryptionKey);
     checkEndpointFor(problems, 'SQS', props.privateEndpoints);
     checkRemovalPolicy(problems, 'removalPolicy', props.removalPolicy);
-    checkRetiredKeys(problems, 'retiredKeys', props.retiredKeys, props.encryptionKey ?? sameStackKey(props.topic, this));
+    const topicKey = sameStackKey(props.topic, this);
+    checkRetiredKeys(problems, 'retiredKeys', props.retiredKeys, props.encryptionKey ?? topicKey);
+    // In its topic's stack the subscriber shares the topic's key: it has no key of its own then.
+    const hasOwnKey = topicKey === undefined;
+    checkRetireOwnKey(problems, this, 'Key', props, hasOwnKey);
+    checkPendingKeys(problems, 'pendingKeys', props.pendingKeys, props.encryptionKey ?? topicKey, props.retiredKeys);
     problems.throwIfAny(this, 'StandardSubscriber');
+    warnOwnKeyLeaves(this, 'Key', props, hasOwnKey);
 
-    const key = props.encryptionKey ?? sameStackKey(props.topic, this) ?? new FifoKey(this, 'Key');
+    // The own key stays at `<subscriber>/Key`, so at its logical ID, when it is retired.
+    const ownKey = hasOwnKey && (props.encryptionKey === undefined || props.retireOwnKey) ? new FifoKey(this, 'Key') : undefined;
+    const key = props.encryptionKey ?? topicKey ?? ownKey!;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.maxReceiveCount = props.maxReceiveCount ?? 5;
     this.visibilityTimeout = props.visibilityTimeout ?? Duration.seconds(30);
@@ -149,10 +159,16 @@ export class StandardSubscriber extends TopicSubscriberBase {
       () => this.offEndpointRoles,
     );
     props.privateEndpoints?.allowKey(key);
-    const retiredKeys = props.retiredKeys ?? [];
+    const retiredKeys = [...new Set([...(props.retiredKeys ?? []), ...(props.encryptionKey && ownKey ? [ownKey] : [])])];
+    const pendingKeys = [...new Set(props.pendingKeys ?? [])];
     for (const q of [queue, deadLetterQueue, deliveryDeadLetterQueue]) {
       setRetiredKeys(q, retiredKeys);
+      setPendingKeys(q, pendingKeys);
     }
+    for (const pending of pendingKeys) {
+      props.privateEndpoints?.allowKey(pending);
+    }
+    warnKeyChangeNotStaged(this, key, retiredKeys, key === ownKey);
 
     this.subscription = subscribeFifoQueue(props.topic, this, 'Subscription', queue, {
       rawMessageDelivery: props.rawMessageDelivery,

@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { IConstruct } from 'constructs';
+import { grantOnPendingKeys, pendingKeysOf } from './pending-keys';
 import { isAwsManagedKey, SERVICE_KEY_ACTIONS } from './policies';
 import { renderForPeople } from './render';
 import { grantDecryptOnRetiredKeys, retiredKeysOf } from './retired-keys';
@@ -32,7 +33,7 @@ export function grantReplay(grantee: iam.IGrantable, subscription: sns.Subscript
  * What a dead-letter-queue redrive (`StartMessageMoveTask`) needs: on each DLQ the move-task
  * actions and receive/delete, on the destination `sqs:SendMessage`, and the key's decrypt and
  * data-key actions (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-dead-letter-queue-redrive.html),
- * and `kms:Decrypt` on the queues' retired keys.
+ * and `kms:Decrypt` on the queues' retired keys; the same key actions on their pending keys.
  */
 export function grantRedrive(grantee: iam.IGrantable, queue: sqs.IQueue, deadLetterQueues: sqs.IQueue[]): iam.Grant {
   const grant = iam.Grant.addToPrincipal({
@@ -45,7 +46,10 @@ export function grantRedrive(grantee: iam.IGrantable, queue: sqs.IQueue, deadLet
   // Messages that reached a DLQ before a key change are under a retired key: the move task reads them
   // with the caller's kms:Decrypt and writes them under the queue's current key.
   const retired = grantDecryptOnRetiredKeys(grantee, [...new Set([queue, ...deadLetterQueues].flatMap(retiredKeysOf))]);
-  return retired ? withKey.combine(retired) : withKey;
+  // The keys the queues will switch to: the same actions as on the current key.
+  const pending = grantOnPendingKeys(grantee, [...new Set([queue, ...deadLetterQueues].flatMap(pendingKeysOf))], ['kms:Decrypt', 'kms:GenerateDataKey']);
+  const all = retired ? withKey.combine(retired) : withKey;
+  return pending ? all.combine(pending) : all;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { FeatureFlags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { pendingKeysOf, withPendingKeys } from './pending-keys';
 import { narrowKeyActions } from './policies';
 import { grantDecryptOnRetiredKeys, isConsumerKeyGrant, retiredKeysOf } from './retired-keys';
 
@@ -23,10 +24,10 @@ export class SharedPolicyQueue extends sqs.Queue {
 
   /**
    * Grants on the key only what SQS calls for SSE-KMS (see narrowKeyActions); a consumer also gets
-   * `kms:Decrypt` on the queue's retired keys.
+   * `kms:Decrypt` on the queue's retired keys; every grant is made on its pending keys too.
    */
   public grantOnKey(grantee: iam.IGrantable, ...actions: string[]): iam.GrantOnKeyResult {
-    const result = super.grantOnKey(grantee, ...narrowKeyActions(actions));
+    const result = withPendingKeys(super.grantOnKey(grantee, ...narrowKeyActions(actions)), grantee, pendingKeysOf(this), actions);
     const retired = isConsumerKeyGrant(actions) ? grantDecryptOnRetiredKeys(grantee, retiredKeysOf(this)) : undefined;
     return retired ? { grant: result.grant ? result.grant.combine(retired) : retired } : result;
   }

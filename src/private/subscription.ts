@@ -5,6 +5,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IDependable } from 'constructs';
 import { acknowledgeSubscriptionDeadLetterQueue } from './compliance';
 import { topicPolicyArn } from './names';
+import { admitSnsOnPendingKeys, pendingKeysOf } from './pending-keys';
 import { allowServiceOnKey, allowSnsDelivery, checkCmkQueue, checkSameEnvironment, snsDeliveryStatementText } from './policies';
 import { arnForPeople } from './render';
 import { keepSnsOnRetiredKeys, retiredKeysOf } from './retired-keys';
@@ -75,6 +76,8 @@ export function subscribeFifoQueue(
     }
     // A key the queue retired keeps the statement it had while it encrypted the queue.
     keepSnsOnRetiredKeys(scope, retiredKeysOf(target), topicArn);
+    // A key the queue will switch to admits SNS for the topic before it encrypts anything.
+    admitSnsOnPendingKeys(scope, pendingKeysOf(target), topicArn);
   }
 
   const subscription = new sns.Subscription(scope, id, {

@@ -25,6 +25,8 @@ export const WARNING = {
   lambdaBatchingWindow: 'cdk-secure-fifo:lambdaBatchingWindow',
   lambdaTimeoutUnknown: 'cdk-secure-fifo:lambdaTimeoutUnknown',
   retiredKey: 'cdk-secure-fifo:retiredKey',
+  keyChangeNotStaged: 'cdk-secure-fifo:keyChangeNotStaged',
+  ownKeyLeaves: 'cdk-secure-fifo:ownKeyLeaves',
   alarmTopicKeyPolicy: 'cdk-secure-fifo:alarmTopicKeyPolicy',
   alarmTopicFifo: 'cdk-secure-fifo:alarmTopicFifo',
 } as const;
