@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { App, Aspects, CfnParameter, Annotations as CoreAnnotations, Duration, Fn, Stack, Validations } from 'aws-cdk-lib';
+import { App, Aspects, CfnElement, CfnParameter, Annotations as CoreAnnotations, Duration, Fn, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -445,6 +445,19 @@ describe('readerWithoutDecrypt: a role that may receive from a CMK queue but can
     role.addManagedPolicy(iam.ManagedPolicy.fromManagedPolicyArn(stack, 'Decrypt', 'arn:aws:iam::111111111111:policy/decrypt-all'));
     Aspects.of(stack).add(new FifoDeliveryChecks());
     expect(ruleFindings(stack)).toEqual([]);
+  });
+
+  test('SecureExistingFifo keeps a queue\'s own CMK and cannot fix a hand-written reader of it: it reports the reader (issue 25)', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+    const role = handWrittenReader(stack, cmkQueue(stack, key));
+    Aspects.of(stack).add(new SecureExistingFifo());
+    const template = Template.fromStack(stack).toJSON();
+    const roleId = stack.getLogicalId(role.node.defaultChild as CfnElement);
+    const grantsDecrypt = JSON.stringify(Object.values<any>(template.Resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles).includes(roleId))).includes('kms:Decrypt');
+    expect(grantsDecrypt).toBe(false);
+    expect(ruleFindings(stack, ['warning'])).toContain(`warning ${pathOf(l1(role))} ${id('readerWithoutDecrypt')}`);
   });
 
   test('a queue on SSE-SQS: no finding', () => {
