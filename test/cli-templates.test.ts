@@ -8,9 +8,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { IConstruct } from 'constructs';
 import { FifoDeliveryChecks } from '../src';
+import { newStack } from './util';
 import { checkTemplates, runCli } from '../src/cli';
 import { DELIVERY_RULES } from '../src/private/rules';
-import { newStack } from './util';
 
 // The CLI over templates written as AWS users write them (YAML short forms, several stacks,
 // parameters, JSON strings), without synthesizing anything.

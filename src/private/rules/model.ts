@@ -359,7 +359,9 @@ export const ROLE = 'AWS::IAM::Role';
 export const IAM_POLICY = 'AWS::IAM::Policy';
 export const MANAGED_POLICY = 'AWS::IAM::ManagedPolicy';
 /** The resource types the model reads; a rule that reads another type adds it here. */
-export const TYPES = new Set([TOPIC, SUBSCRIPTION, QUEUE, QUEUE_POLICY, TOPIC_POLICY, KEY, ALIAS, FUNCTION, EVENT_SOURCE_MAPPING, ROLE, IAM_POLICY, MANAGED_POLICY]);
+export const TYPES = new Set([
+  TOPIC, SUBSCRIPTION, QUEUE, QUEUE_POLICY, TOPIC_POLICY, KEY, ALIAS, FUNCTION, EVENT_SOURCE_MAPPING, ROLE, IAM_POLICY, MANAGED_POLICY,
+]);
 
 const URL_PREFIX = 'sqs-url:';
 const IMPORT_PREFIX = '@import:';
@@ -475,7 +477,10 @@ export class Res {
       case ALIAS:
         return attr === 'Ref' ? this.str('AliasName') : `@${this.type}:${this.index}:${attr}`;
       case ROLE:
-        return attr === 'Ref' ? this.roleName() ?? `@${ROLE}:${this.index}` : attr === 'Arn' ? this.roleArn() : `@${this.type}:${this.index}:${attr}`;
+        if (attr === 'Ref' || attr === 'Arn') {
+          return attr === 'Ref' ? this.roleName() ?? `@${ROLE}:${this.index}` : this.roleArn();
+        }
+        return `@${this.type}:${this.index}:${attr}`;
       default:
         // Keys (Ref = key ID, Arn), functions (Ref = name, Arn) and the rest: one identity per resource.
         return `@${this.type}:${this.index}`;

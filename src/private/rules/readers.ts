@@ -84,7 +84,9 @@ export function roleIdentities(model: DeliveryModel): { roles: RoleIdentity[]; u
 }
 
 /** Whether a role's own identity policies allow actions on a resource (no condition is read). */
-export function identityAllows(model: DeliveryModel, identity: RoleIdentity, actions: string[], resource: string, context: Record<string, string | undefined> = {}): Tri {
+export function identityAllows(
+  model: DeliveryModel, identity: RoleIdentity, actions: string[], resource: string, context: Record<string, string | undefined> = {},
+): Tri {
   const verdict = evaluatePolicies(model, identity.documents, { identity: true, actions, resource, context });
   if (verdict.allowed === 'no' && identity.unseen !== undefined) {
     return 'unknown';
