@@ -378,6 +378,24 @@ describe('queueWithoutRedrivePolicy: a queue with a consumer but no dead-letter 
     expect(findings(stack).find((f) => f.level === 'warning')!.text).toMatch(/is read by AWS::Lambda::EventSourceMapping Test\/Mapping/);
   });
 
+  test('a queue whose policy lets a role of the app receive warns on the queue', () => {
+    const stack = newStack();
+    const queue = new sqs.Queue(stack, 'Queue');
+    const role = reader(stack);
+    queue.addToResourcePolicy(new iam.PolicyStatement({ principals: [new iam.ArnPrincipal(role.roleArn)], actions: ['sqs:ReceiveMessage'], resources: [queue.queueArn] }));
+    Aspects.of(stack).add(new FifoDeliveryChecks());
+    expect(ruleFindings(stack)).toEqual([`warning ${pathOf(l1(queue))} ${id('queueWithoutRedrivePolicy')}`]);
+  });
+
+  test('a queue policy statement for any principal does not make every role of the app a reader', () => {
+    const other = newStack();
+    const open = new sqs.Queue(other, 'Queue');
+    reader(other);
+    open.addToResourcePolicy(new iam.PolicyStatement({ principals: [new iam.AnyPrincipal()], actions: ['sqs:ReceiveMessage'], resources: [open.queueArn] }));
+    Aspects.of(other).add(new FifoDeliveryChecks());
+    expect(ruleFindings(other)).toEqual([]);
+  });
+
   test('with a redrive policy, no finding; its dead-letter queue, read by a role too, is not asked for one', () => {
     const stack = newStack();
     const dlq = new sqs.Queue(stack, 'Dlq');

@@ -15,6 +15,8 @@ export interface ServiceRequest {
   readonly principals?: string[];
   /** Whether the documents are identity policies of the caller (no Principal element). */
   readonly identity?: boolean;
+  /** Whether only a statement that names one of `principals` counts (not `*`, which admits anyone). */
+  readonly named?: boolean;
   /** Every action the service needs (all must be allowed). */
   readonly actions: string[];
   /** The resource's ARN or identity; undefined for a key policy (it governs its own key only). */
@@ -128,7 +130,7 @@ function principalMatches(model: DeliveryModel, principal: any, owner: Res, requ
     return 'no';
   }
   if (principal === '*') {
-    return 'yes';
+    return request.named ? 'no' : 'yes';
   }
   if (typeof principal !== 'object') {
     return 'unknown';
@@ -140,7 +142,7 @@ function principalMatches(model: DeliveryModel, principal: any, owner: Res, requ
       result = or(result, 'unknown');
       continue;
     }
-    if ((kind === 'AWS' && names.includes('*')) || (kind === 'Service' && request.service !== undefined && names.includes(request.service))) {
+    if ((kind === 'AWS' && names.includes('*') && !request.named) || (kind === 'Service' && request.service !== undefined && names.includes(request.service))) {
       return 'yes';
     }
     if (kind === 'AWS' && request.principals) {

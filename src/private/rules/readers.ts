@@ -1,4 +1,4 @@
-import { DeliveryModel, EVENT_SOURCE_MAPPING, IAM_POLICY, MANAGED_POLICY, QUEUE, Res, ROLE, SUBSCRIPTION } from './model';
+import { DeliveryModel, EVENT_SOURCE_MAPPING, IAM_POLICY, MANAGED_POLICY, QUEUE, QUEUE_POLICY, Res, ROLE, SUBSCRIPTION } from './model';
 import { evaluatePolicies, Tri } from './policy-eval';
 
 /** A policy document and the resource it was read from (findings name it). */
@@ -94,11 +94,31 @@ export function identityAllows(
   return verdict.allowed;
 }
 
-/** The roles of the app whose identity policies surely allow `sqs:ReceiveMessage` on the queue. */
+const READERS = new WeakMap<Res, RoleIdentity[]>();
+
+/**
+ * The roles of the app that surely may `sqs:ReceiveMessage` on the queue: by their identity
+ * policies, or by a statement of the queue's policy that names them (a resource policy alone
+ * allows a principal of its own account:
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html).
+ * A statement with a condition is never taken as a grant (no request context is assumed).
+ */
 export function readersOf(model: DeliveryModel, queue: Res): RoleIdentity[] {
-  return roleIdentities(model).roles.filter((r) => evaluatePolicies(model, r.documents, {
-    identity: true, actions: ['sqs:ReceiveMessage'], resource: queue.queueArn(), context: {},
-  }).allowed === 'yes');
+  let hit = READERS.get(queue);
+  if (hit) {
+    return hit;
+  }
+  const arn = queue.queueArn();
+  const queuePolicies = model.ofType(QUEUE_POLICY)
+    .filter((p) => (model.values(p.raw('Queues'), p) ?? []).some((url) => model.queueNamed(url) === queue))
+    .map((p) => ({ doc: p.raw('PolicyDocument'), owner: p }));
+  hit = roleIdentities(model).roles.filter((r) => evaluatePolicies(model, r.documents, {
+    identity: true, actions: ['sqs:ReceiveMessage'], resource: arn, context: {},
+  }).allowed === 'yes' || (queuePolicies.length > 0 && evaluatePolicies(model, queuePolicies, {
+    principals: [r.role.attribute('Arn')!], named: true, actions: ['sqs:ReceiveMessage'], resource: arn, context: {},
+  }).allowed === 'yes'));
+  READERS.set(queue, hit);
+  return hit;
 }
 
 /** Whether a queue is a dead-letter queue of a queue or subscription of the app (its RedrivePolicy names it). */
