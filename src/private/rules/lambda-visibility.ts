@@ -26,8 +26,8 @@ export interface VisibilityVerdict {
  * The visibility rule for a Lambda SQS event source, over plain seconds. Lambda's page asks for a
  * visibility timeout of at least six times the function timeout, so that a throttled retry does not
  * make a message visible while it is still processed: below that, `addLambdaConsumer` refuses (the
-blueprint's choice) and the delivery checks warn (their error is below 1 x, Lambda's hard rule). Adding the batching
- * window (`MaximumBatchingWindowInSeconds`) is what issue 21's audit read on that page; the stored
+ * blueprint's choice) and the delivery checks warn (their error is below 1 x, Lambda's hard rule).
+ * Adding the batching window (`MaximumBatchingWindowInSeconds`) is what issue 21's audit read on that page; the stored
  * page does not say it, so falling short of it only warns (a wrong guess never blocks a deploy).
  * Shared by `addLambdaConsumer` and the delivery checks (code LAMBDA_CONSUMER).
  */
