@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 import * as fs from 'fs';
 import * as path from 'path';
-import { DELIVERY_RULES, checkResource } from './private/rules';
-import { EVENT_SOURCE_MAPPING, SUBSCRIPTION } from './private/rules/model';
+import { CHECKED_TYPES, DELIVERY_RULES, checkResource } from './private/rules';
 import { TemplateDeliveryModel, TemplateInput } from './private/rules/template-model';
 import { normalizeTemplate } from './private/template/normalize';
 import { ReadTemplate, readTemplate, TemplateReadError } from './private/template/read';
@@ -42,9 +41,11 @@ function usage(): string[] {
     '',
     'Exit code: 2 if a template cannot be read (the others are still checked) or on a usage error,',
     '1 if any finding is an error, 0 otherwise. UNKNOWN: a finding the checks cannot decide before deployment.',
+    'NOTE: what a rule of severity info notes (nothing in the template clears it).',
     '',
     'Rules (id, severity, source):',
     ...DELIVERY_RULES.map((r) => `  ${r.id} ${r.severity} ${r.source}`),
+    '  (LAMBDA_CONSUMER: an error under 1 x the function timeout, a warning under 6 x.)',
   ];
 }
 
@@ -57,6 +58,8 @@ export interface CliFinding {
   readonly message: string;
   /** The 1-based line of the resource's logical ID in the template, when it can be found. */
   readonly line?: number;
+  /** An info that is a note (printed NOTE: nothing in the template clears it), not an UNKNOWN. */
+  readonly note?: boolean;
 }
 
 /** Options of `checkTemplates`. */
@@ -96,7 +99,7 @@ export function checkTemplates(files: string[], options: CheckOptions = {}): Cli
   const model = TemplateDeliveryModel.fromTemplates(inputs);
   const seen = new Set<string>();
   for (const res of model.resources) {
-    if (res.type !== SUBSCRIPTION && res.type !== EVENT_SOURCE_MAPPING) {
+    if (!CHECKED_TYPES.has(res.type)) {
       continue;
     }
     for (const f of checkResource(model, res)) {
@@ -107,7 +110,7 @@ export function checkTemplates(files: string[], options: CheckOptions = {}): Cli
       }
       seen.add(key);
       const line = reads.get(template)?.lineOf(f.on.logicalId);
-      findings.push({ level: f.level, rule: f.id, template, logicalId: f.on.logicalId, message: f.message, line });
+      findings.push({ level: f.level, rule: f.id, template, logicalId: f.on.logicalId, message: f.message, line, ...(f.note ? { note: true } : {}) });
     }
   }
   return findings;
@@ -194,18 +197,19 @@ export function runCli(args: string[], write: (line: string) => void): number {
   } else {
     const label = { error: 'ERROR', warning: 'WARNING', info: 'UNKNOWN' } as const;
     for (const f of findings) {
-      write(`${label[f.level]} ${f.rule} ${f.template}${f.logicalId ? ` ${f.logicalId}` : ''}: ${f.message}`);
+      write(`${f.note ? 'NOTE' : label[f.level]} ${f.rule} ${f.template}${f.logicalId ? ` ${f.logicalId}` : ''}: ${f.message}`);
     }
     const s = summary(findings, parsed.files.length);
-    write(`${s.errors} error(s), ${s.warnings} warning(s), ${s.unknown} unknown in ${s.templates} template(s)${s.unread ? `, ${s.unread} not read` : ''}`);
+    write(`${s.errors} error(s), ${s.warnings} warning(s), ${s.unknown} unknown${s.notes ? `, ${s.notes} note(s)` : ''} in ${s.templates} template(s)${s.unread ? `, ${s.unread} not read` : ''}`);
   }
   return unread ? 2 : findings.some((f) => f.level === 'error') ? 1 : 0;
 }
 
 function summary(findings: CliFinding[], templates: number) {
   const checked = findings.filter((f) => f.rule !== TEMPLATE_NOT_READ);
-  const count = (level: CliFinding['level']) => checked.filter((f) => f.level === level).length;
-  return { errors: count('error'), warnings: count('warning'), unknown: count('info'), templates, unread: findings.length - checked.length };
+  const count = (level: CliFinding['level']) => checked.filter((f) => f.level === level && !f.note).length;
+  const notes = checked.filter((f) => f.note).length;
+  return { errors: count('error'), warnings: count('warning'), unknown: count('info'), ...(notes ? { notes } : {}), templates, unread: findings.length - checked.length };
 }
 
 const SARIF_LEVEL = { error: 'error', warning: 'warning', info: 'note' } as const;
@@ -244,7 +248,7 @@ export function toSarif(findings: CliFinding[]): any {
             id: r.id,
             shortDescription: { text: r.what },
             helpUri: r.source,
-            defaultConfiguration: { level: r.severity },
+            defaultConfiguration: { level: SARIF_LEVEL[r.severity] },
           })),
         },
       },

@@ -1,14 +1,14 @@
 import { Annotations, CfnResource, IAspect } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { checkResource } from './private/rules';
+import { CHECKED_TYPES, checkResource } from './private/rules';
 import { CdkDeliveryModel } from './private/rules/cdk-model';
-import { EVENT_SOURCE_MAPPING, SUBSCRIPTION } from './private/rules/model';
 
 /**
  * Checks SNS → SQS delivery in any app, however it was written: aws-cdk-lib L2s, L1s, escape
  * hatches or `CfnInclude`d templates (it reads the L1 resources). Where delivery breaks it adds an
- * error, where the exactly-once guarantee is weaker a warning, and where it cannot decide before
- * deployment (parameters, imports, resources outside the app) an info. Every annotation sits on the
+ * error, where the exactly-once guarantee is weaker (or a consumer may be unable to read) a
+ * warning, and where it cannot decide before deployment (parameters, imports, resources outside the
+ * app) or only notes what no change to the template clears, an info. Every annotation sits on the
  * construct at fault, names the resource, what is wrong, why (with the AWS page) and the fix, and
  * carries a rule id `cdk-secure-fifo:<Rule>`; warnings can be acknowledged with it.
  *
@@ -23,13 +23,13 @@ export class FifoDeliveryChecks implements IAspect {
   private readonly reported = new Set<string>();
 
   /**
-   * Checks one construct: an SNS subscription or a Lambda event source mapping L1 (others are
-   * skipped). Called by the CDK for every construct of the scope the aspect was added to.
+   * Checks one construct: an SNS subscription, an SQS queue or a Lambda event source mapping L1
+   * (others are skipped). Called by the CDK for every construct of the scope the aspect was added to.
    *
    * @param node the construct to check
    */
   public visit(node: IConstruct): void {
-    if (!CfnResource.isCfnResource(node) || (node.cfnResourceType !== SUBSCRIPTION && node.cfnResourceType !== EVENT_SOURCE_MAPPING)) {
+    if (!CfnResource.isCfnResource(node) || !CHECKED_TYPES.has(node.cfnResourceType)) {
       return;
     }
     const model = CdkDeliveryModel.of(node.node.root, this, node);

@@ -1,6 +1,14 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { Aspects, CfnElement } from 'aws-cdk-lib';
+import { Annotations as AssertAnnotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { IConstruct } from 'constructs';
+import { FifoDeliveryChecks } from '../src';
+import { newStack } from './util';
 import { checkTemplates, runCli } from '../src/cli';
 import { DELIVERY_RULES } from '../src/private/rules';
 
@@ -109,7 +117,7 @@ describe('item 5: what the output says', () => {
   });
 
   test('a Lambda consumer: the message names each resource once', () => {
-    const [finding] = checkTemplates([LAMBDA]);
+    const finding = checkTemplates([LAMBDA]).find((f) => f.rule === 'cdk-secure-fifo:LAMBDA_CONSUMER')!;
     expect(finding.message).toMatch(/^AWS::Lambda::EventSourceMapping Mapping feeds AWS::Lambda::Function Fn \(timeout 60 s\) from AWS::SQS::Queue Queue, whose visibility timeout is 30 s/);
   });
 
@@ -231,5 +239,105 @@ describe('what is resolved', () => {
       .replace(/(QueuePolicy:[\s\S]*?aws:SourceArn: )!Ref Topic/, '$1!Sub ["arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:${Name}", { Name: !Join ["", [!FindInMap [Names, Orders, Topic], !Select [1, [x, .fifo]]]] }]');
     expect(text).toContain('FindInMap');
     expect(summary([write(text)])).toEqual([]);
+  });
+});
+
+/** A hand-written reader: a role whose inline policy may receive from OrdersQueue (on the CMK Key), without kms:Decrypt. */
+const READER = [
+  '  Reader:',
+  '    Type: AWS::IAM::Role',
+  '    Properties:',
+  '      AssumeRolePolicyDocument:',
+  '        Statement:',
+  '          - Effect: Allow',
+  '            Principal: { Service: ecs-tasks.amazonaws.com }',
+  '            Action: sts:AssumeRole',
+  '      ManagedPolicyArns:',
+  '        - !Sub arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
+  '      Policies:',
+  '        - PolicyName: read',
+  '          PolicyDocument:',
+  '            Statement:',
+  '              - Effect: Allow',
+  '                Action: [sqs:ReceiveMessage, sqs:DeleteMessage]',
+  '                Resource: !GetAtt OrdersQueue.Arn',
+].join('\n');
+/** The hand-wired fan-out with the reader; OrdersQueue given a dead-letter queue (AuditDlq is a subscription DLQ already). */
+const WITH_READER = WIRED
+  .replace(/(QueueName: orders\.fifo\n\s+FifoQueue: true\n\s+KmsMasterKeyId: !Ref Key\n)/, '$1      RedrivePolicy: { deadLetterTargetArn: !GetAtt AuditDlq.Arn, maxReceiveCount: 5 }\n')
+  .replace('Resources:\n', `Resources:\n${READER}\n`);
+
+describe('items 7-9: severities and rules', () => {
+  test('LAMBDA_CONSUMER: from 1 x to under 6 x the function timeout is a warning, exit 0', () => {
+    const file = write(fs.readFileSync(LAMBDA, 'utf8').replace('VisibilityTimeout: 30', 'VisibilityTimeout: 120\n      RedrivePolicy: { deadLetterTargetArn: !GetAtt Dlq.Arn, maxReceiveCount: 5 }\n  Dlq:\n    Type: AWS::SQS::Queue'));
+    const { code, lines } = run('check', file);
+    expect(lines.slice(0, -1).map((l) => l.split(':').slice(0, 2).join(':').replace(` ${file}`, ''))).toEqual(['WARNING cdk-secure-fifo:LAMBDA_CONSUMER Mapping']);
+    expect(code).toBe(0);
+  });
+
+  test('LAMBDA_CONSUMER: under the function timeout is an error, exit 1', () => {
+    expect(summary([LAMBDA]).filter((f) => f.includes('LAMBDA_CONSUMER'))).toEqual(['error LAMBDA_CONSUMER Mapping']);
+  });
+
+  test('rawDeliveryAttributeLimit: a NOTE, not a warning; exit 0', () => {
+    const file = write(WIRED.replace('      RawMessageDelivery: false\n', '      RawMessageDelivery: true\n'));
+    const { code, lines } = run('check', file);
+    expect(lines).toContainEqual(expect.stringMatching(/^NOTE cdk-secure-fifo:rawDeliveryAttributeLimit .* OrdersSubscription: /));
+    expect(lines[lines.length - 1]).toBe('0 error(s), 0 warning(s), 0 unknown, 1 note(s) in 1 template(s)');
+    expect(code).toBe(0);
+  });
+
+  test('queueWithoutRedrivePolicy: a queue a Lambda event source mapping reads, without a redrive policy', () => {
+    expect(summary([LAMBDA]).filter((f) => f.includes('queueWithoutRedrivePolicy'))).toEqual(['warning queueWithoutRedrivePolicy Queue']);
+  });
+
+  test('queueWithoutRedrivePolicy: a queue a role may receive from, without a redrive policy; with one, no finding', () => {
+    const withoutRedrive = WIRED.replace('Resources:\n', `Resources:\n${READER}\n`);
+    expect(summary([write(withoutRedrive)]).filter((f) => f.includes('Redrive'))).toEqual(['warning queueWithoutRedrivePolicy OrdersQueue']);
+    expect(summary([write(WITH_READER)]).filter((f) => f.includes('Redrive'))).toEqual([]);
+  });
+
+  test('readerWithoutDecrypt: a warning on the role, naming it and the statement to add; never an error', () => {
+    const found = checkTemplates([write(WITH_READER)]);
+    expect(found.map((f) => `${f.level} ${f.rule.replace('cdk-secure-fifo:', '')} ${f.logicalId}`)).toEqual(['warning readerWithoutDecrypt Reader']);
+    expect(found[0].message).toMatch(/^AWS::IAM::Role Reader may receive from AWS::SQS::Queue OrdersQueue, which is encrypted with AWS::KMS::Key Key/);
+    expect(found[0].message).toContain('{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": <the ARN of AWS::KMS::Key Key>}');
+  });
+
+  test('readerWithoutDecrypt: kms:Decrypt in its policy, or for the role in the key policy: no finding', () => {
+    const inPolicy = WITH_READER.replace('                Resource: !GetAtt OrdersQueue.Arn', '                Resource: !GetAtt OrdersQueue.Arn\n              - Effect: Allow\n                Action: kms:Decrypt\n                Resource: !GetAtt Key.Arn');
+    expect(summary([write(inPolicy)])).toEqual([]);
+    const inKeyPolicy = WITH_READER.replace('            Action: kms:*\n            Resource: \'*\'\n', '            Action: kms:*\n            Resource: \'*\'\n          - Effect: Allow\n            Principal: { AWS: !GetAtt Reader.Arn }\n            Action: kms:Decrypt\n            Resource: \'*\'\n');
+    expect(inKeyPolicy).not.toEqual(WITH_READER);
+    expect(summary([write(inKeyPolicy)])).toEqual([]);
+  });
+
+  test('readerWithoutDecrypt: a managed policy from outside the app may grant it: no finding', () => {
+    const text = WITH_READER.replace('iam::aws:policy/service-role/AWSLambdaBasicExecutionRole', 'iam::${AWS::AccountId}:policy/decrypt-all');
+    expect(summary([write(text)])).toEqual([]);
+  });
+
+  test('the aspect and the CLI agree on the new rules (a synthesized template of the same app)', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+    const queue = new sqs.Queue(stack, 'Queue', { encryptionMasterKey: key });
+    const role = new iam.Role(stack, 'Reader', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['sqs:ReceiveMessage'], resources: [queue.queueArn] }));
+    Aspects.of(stack).add(new FifoDeliveryChecks());
+    const fromAspect = [
+      ...AssertAnnotations.fromStack(stack).findWarning('*', Match.anyValue()).map((m) => `${/cdk-secure-fifo:[A-Za-z_]+/.exec(String(m.entry.data))![0]} ${m.id}`),
+    ].sort();
+    const file = path.join(dir, 'agree.template.json');
+    fs.writeFileSync(file, JSON.stringify(Template.fromStack(stack).toJSON()));
+    const fromCli = checkTemplates([file]).map((f) => `${f.rule} ${f.logicalId}`).sort();
+    const logicalId = (c: IConstruct) => stack.getLogicalId(c.node.defaultChild as CfnElement);
+    expect(fromAspect).toEqual([
+      `cdk-secure-fifo:queueWithoutRedrivePolicy /${queue.node.defaultChild!.node.path}`,
+      `cdk-secure-fifo:readerWithoutDecrypt /${role.node.defaultChild!.node.path}`,
+    ].sort());
+    expect(fromCli).toEqual([
+      `cdk-secure-fifo:queueWithoutRedrivePolicy ${logicalId(queue)}`,
+      `cdk-secure-fifo:readerWithoutDecrypt ${logicalId(role)}`,
+    ].sort());
   });
 });

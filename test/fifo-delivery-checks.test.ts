@@ -1,6 +1,6 @@
 import * as path from 'path';
-import { App, Aspects, CfnParameter, Annotations as CoreAnnotations, Duration, Fn, Stack } from 'aws-cdk-lib';
-import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { App, Aspects, CfnElement, CfnParameter, Annotations as CoreAnnotations, Duration, Fn, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -13,7 +13,7 @@ import { IConstruct } from 'constructs';
 import { floor } from '../bench/topologies';
 import { platformTeams } from '../examples/platform-teams/stacks';
 import { PLACEHOLDER_VPC, PriceUpdatesStack } from '../examples/price-updates/stack';
-import { FifoDeliveryChecks, FifoFanout, ValidationErrorCode } from '../src';
+import { FifoDeliveryChecks, FifoFanout, SecureExistingFifo, ValidationErrorCode } from '../src';
 import { ENV, newApp, newStack } from './util';
 
 const id = (code: string) => `cdk-secure-fifo:${code}`;
@@ -123,13 +123,14 @@ describe('correct wiring: no finding', () => {
     expect(ruleFindings(withCfnSubscription({ queuePolicy: true, keyPolicy: true }).stack)).toEqual([]);
   });
 
-  test("the bench's hand-wired floor (N = 3): no error, no warning but raw delivery's", () => {
+  test("the bench's hand-wired floor (N = 3, raw delivery): no error, no warning, only raw delivery's notes", () => {
     const stack = newStack();
     floor.build(stack, 3);
     Aspects.of(stack).add(new FifoDeliveryChecks());
-    const found = ruleFindings(stack);
-    expect(found.filter((f) => !f.endsWith(id('rawDeliveryAttributeLimit')))).toEqual([]);
-    expect(found).toHaveLength(3);
+    expect(ruleFindings(stack, ['error', 'warning'])).toEqual([]);
+    const notes = ruleFindings(stack, ['info']);
+    expect(notes).toHaveLength(3);
+    expect(notes.every((f) => f.endsWith(id('rawDeliveryAttributeLimit')))).toBe(true);
   });
 
   test.each([false, true])('example price-updates (private network: %s): no error, and no warning the stack does not give without the checks', (privateNetwork) => {
@@ -268,21 +269,48 @@ describe('errors: delivery breaks', () => {
   });
 
   describe('LAMBDA_CONSUMER: a Lambda event source (SqsEventSource)', () => {
-    function consumer(visibility: Duration, options: { fifo?: boolean; window?: Duration } = {}) {
-      const stack = newStack();
-      const queue = new sqs.Queue(stack, 'Queue', { fifo: options.fifo ?? true, visibilityTimeout: visibility });
+    function consumer(visibility: Duration, options: { fifo?: boolean; window?: Duration; stack?: Stack; checks?: boolean } = {}) {
+      const stack = options.stack ?? newStack();
+      const fifo = options.fifo ?? true;
+      const dlq = new sqs.Queue(stack, 'ConsumerDlq', { fifo });
+      const queue = new sqs.Queue(stack, 'Queue', { fifo, visibilityTimeout: visibility, deadLetterQueue: { queue: dlq, maxReceiveCount: 5 } });
       const fn = new lambda.Function(stack, 'Consumer', {
         runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({});'), timeout: Duration.seconds(10),
       });
       fn.addEventSource(new sources.SqsEventSource(queue, { maxBatchingWindow: options.window, reportBatchItemFailures: true }));
-      Aspects.of(stack).add(new FifoDeliveryChecks());
+      if (options.checks ?? true) {
+        Aspects.of(stack).add(new FifoDeliveryChecks());
+      }
       const mapping = fn.node.findAll().find((c) => c instanceof lambda.CfnEventSourceMapping)!;
       return { stack, mapping };
     }
 
-    test('visibility under 6 x the function timeout is an error on the event source mapping', () => {
-      const { stack, mapping } = consumer(Duration.seconds(30));
+    test('visibility under the function timeout (Lambda refuses the mapping) is an error on the event source mapping', () => {
+      const stack = newStack();
+      // aws-cdk-lib's own template validation refuses the same (E3505); acknowledged, to see the aspect's error.
+      Validations.of(stack).acknowledge({ id: 'CloudFormation-Validate::E3505', reason: 'the delivery checks report it' });
+      const { mapping } = consumer(Duration.seconds(5), { stack });
       expect(ruleFindings(stack)).toEqual([`error ${pathOf(mapping)} ${id(ValidationErrorCode.LAMBDA_CONSUMER)}`]);
+    });
+
+    test.each([10, 30, 59])('visibility %d s, from 1 x to under 6 x the function timeout (10 s), is a warning, not an error', (seconds) => {
+      const { stack, mapping } = consumer(Duration.seconds(seconds));
+      expect(ruleFindings(stack)).toEqual([`warning ${pathOf(mapping)} ${id(ValidationErrorCode.LAMBDA_CONSUMER)}`]);
+    });
+
+    test('the 1 x to 6 x warning can be acknowledged with the rule id', () => {
+      const { stack, mapping } = consumer(Duration.seconds(30));
+      CoreAnnotations.of(mapping).acknowledgeWarning(id(ValidationErrorCode.LAMBDA_CONSUMER), 'retries are rare here');
+      expect(ruleFindings(stack)).toEqual([]);
+    });
+
+    test('an unrelated 2 x consumer does not make SecureExistingFifo fail synth (it warns)', () => {
+      const stack = newStack();
+      const { mapping } = consumer(Duration.seconds(20), { stack, checks: false });
+      Aspects.of(stack).add(new SecureExistingFifo());
+      expect(() => Template.fromStack(stack)).not.toThrow();
+      expect(ruleFindings(stack, ['error'])).toEqual([]);
+      expect(ruleFindings(stack, ['warning'])).toContain(`warning ${pathOf(mapping)} ${id(ValidationErrorCode.LAMBDA_CONSUMER)}`);
     });
 
     test('6 x the function timeout: no finding', () => {
@@ -313,15 +341,149 @@ describe('warnings: the guarantee is weaker', () => {
     expect(ruleFindings(w.stack)).toEqual([`warning ${pathOf(l1(w.subscription))} ${id('standardQueueAtLeastOnce')}`]);
   });
 
-  test('rawDeliveryAttributeLimit: raw delivery warns on the subscription (at most 10 message attributes)', () => {
+  test('rawDeliveryAttributeLimit: raw delivery is an info-level note on the subscription, never a warning (nothing in the template clears it)', () => {
     const w = handWired({ subscription: { rawMessageDelivery: true } });
-    expect(ruleFindings(w.stack)).toEqual([`warning ${pathOf(l1(w.subscription))} ${id('rawDeliveryAttributeLimit')}`]);
+    expect(ruleFindings(w.stack)).toEqual([`info ${pathOf(l1(w.subscription))} ${id('rawDeliveryAttributeLimit')}`]);
   });
 
   test('a warning can be acknowledged with its id', () => {
-    const w = handWired({ subscription: { rawMessageDelivery: true } });
-    CoreAnnotations.of(l1(w.subscription)).acknowledgeWarning(id('rawDeliveryAttributeLimit'), 'publishers send at most 3 attributes');
+    const w = handWired({ subscription: { filterPolicy: { business: sns.SubscriptionFilter.stringFilter({ allowlist: ['retail'] }) } } });
+    CoreAnnotations.of(l1(w.subscription)).acknowledgeWarning(id('filterPolicyAtMostOnce'), 'this subscriber tolerates at-most-once');
     expect(ruleFindings(w.stack)).toEqual([]);
+  });
+});
+
+describe('queueWithoutRedrivePolicy: a queue with a consumer but no dead-letter queue', () => {
+  function reader(stack: Stack, name = 'Reader'): iam.Role {
+    return new iam.Role(stack, name, { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
+  }
+
+  test('a queue a role of the app may receive from warns on the queue', () => {
+    const stack = newStack();
+    const queue = new sqs.Queue(stack, 'Queue');
+    queue.grantConsumeMessages(reader(stack));
+    Aspects.of(stack).add(new FifoDeliveryChecks());
+    expect(ruleFindings(stack)).toEqual([`warning ${pathOf(l1(queue))} ${id('queueWithoutRedrivePolicy')}`]);
+  });
+
+  test('a queue a Lambda event source mapping reads warns on the queue, naming the mapping', () => {
+    const stack = newStack();
+    const queue = new sqs.Queue(stack, 'Queue');
+    const fn = new lambda.Function(stack, 'Consumer', {
+      runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({});'),
+    });
+    new lambda.CfnEventSourceMapping(stack, 'Mapping', { eventSourceArn: queue.queueArn, functionName: fn.functionName });
+    Aspects.of(stack).add(new FifoDeliveryChecks());
+    expect(ruleFindings(stack)).toEqual([`warning ${pathOf(l1(queue))} ${id('queueWithoutRedrivePolicy')}`]);
+    expect(findings(stack).find((f) => f.level === 'warning')!.text).toMatch(/is read by AWS::Lambda::EventSourceMapping Test\/Mapping/);
+  });
+
+  test('a queue whose policy lets a role of the app receive warns on the queue', () => {
+    const stack = newStack();
+    const queue = new sqs.Queue(stack, 'Queue');
+    const role = reader(stack);
+    queue.addToResourcePolicy(new iam.PolicyStatement({ principals: [new iam.ArnPrincipal(role.roleArn)], actions: ['sqs:ReceiveMessage'], resources: [queue.queueArn] }));
+    Aspects.of(stack).add(new FifoDeliveryChecks());
+    expect(ruleFindings(stack)).toEqual([`warning ${pathOf(l1(queue))} ${id('queueWithoutRedrivePolicy')}`]);
+  });
+
+  test('a queue policy statement for any principal does not make every role of the app a reader', () => {
+    const other = newStack();
+    const open = new sqs.Queue(other, 'Queue');
+    reader(other);
+    open.addToResourcePolicy(new iam.PolicyStatement({ principals: [new iam.AnyPrincipal()], actions: ['sqs:ReceiveMessage'], resources: [open.queueArn] }));
+    Aspects.of(other).add(new FifoDeliveryChecks());
+    expect(ruleFindings(other)).toEqual([]);
+  });
+
+  test('with a redrive policy, no finding; its dead-letter queue, read by a role too, is not asked for one', () => {
+    const stack = newStack();
+    const dlq = new sqs.Queue(stack, 'Dlq');
+    const queue = new sqs.Queue(stack, 'Queue', { deadLetterQueue: { queue: dlq, maxReceiveCount: 5 } });
+    const role = reader(stack);
+    queue.grantConsumeMessages(role);
+    dlq.grantConsumeMessages(role);
+    Aspects.of(stack).add(new FifoDeliveryChecks());
+    expect(ruleFindings(stack)).toEqual([]);
+  });
+
+  test('a queue nobody in the app reads: no finding', () => {
+    const stack = newStack();
+    const queue = new sqs.Queue(stack, 'Queue');
+    queue.grantSendMessages(reader(stack, 'Producer'));
+    Aspects.of(stack).add(new FifoDeliveryChecks());
+    expect(ruleFindings(stack)).toEqual([]);
+  });
+});
+
+describe('readerWithoutDecrypt: a role that may receive from a CMK queue but cannot decrypt', () => {
+  function cmkQueue(stack: Stack, key: kms.IKey): sqs.Queue {
+    const dlq = new sqs.Queue(stack, 'Dlq', { encryptionMasterKey: key });
+    return new sqs.Queue(stack, 'Queue', { encryptionMasterKey: key, deadLetterQueue: { queue: dlq, maxReceiveCount: 5 } });
+  }
+
+  function handWrittenReader(stack: Stack, queue: sqs.IQueue): iam.Role {
+    const role = new iam.Role(stack, 'Reader', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage'], resources: [queue.queueArn] }));
+    return role;
+  }
+
+  test('sqs:ReceiveMessage in its policy, kms:Decrypt in neither its policy nor the key policy: a warning on the role, with the statement to add', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+    const role = handWrittenReader(stack, cmkQueue(stack, key));
+    Aspects.of(stack).add(new FifoDeliveryChecks());
+    expect(ruleFindings(stack)).toEqual([`warning ${pathOf(l1(role))} ${id('readerWithoutDecrypt')}`]);
+    const text = findings(stack).find((f) => f.level === 'warning')!.text;
+    expect(text).toMatch(/^AWS::IAM::Role Test\/Reader\/Resource \(Reader[0-9A-F]+\) may receive from AWS::SQS::Queue Test\/Queue\/Resource/);
+    expect(text).toContain('{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": <the ARN of AWS::KMS::Key Test/Key/Resource');
+  });
+
+  test('kms:Decrypt in its policy (grantConsumeMessages): no finding', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+    cmkQueue(stack, key).grantConsumeMessages(new iam.Role(stack, 'Reader', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') }));
+    Aspects.of(stack).add(new FifoDeliveryChecks());
+    expect(ruleFindings(stack)).toEqual([]);
+  });
+
+  test('kms:Decrypt for the role in the key policy: no finding', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+    const role = handWrittenReader(stack, cmkQueue(stack, key));
+    key.addToResourcePolicy(new iam.PolicyStatement({ principals: [new iam.ArnPrincipal(role.roleArn)], actions: ['kms:Decrypt'], resources: ['*'] }));
+    Aspects.of(stack).add(new FifoDeliveryChecks());
+    expect(ruleFindings(stack)).toEqual([]);
+  });
+
+  test('a managed policy from outside the app may grant it: no finding', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+    const role = handWrittenReader(stack, cmkQueue(stack, key));
+    role.addManagedPolicy(iam.ManagedPolicy.fromManagedPolicyArn(stack, 'Decrypt', 'arn:aws:iam::111111111111:policy/decrypt-all'));
+    Aspects.of(stack).add(new FifoDeliveryChecks());
+    expect(ruleFindings(stack)).toEqual([]);
+  });
+
+  test('SecureExistingFifo keeps a queue\'s own CMK and cannot fix a hand-written reader of it: it reports the reader (issue 25)', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+    const role = handWrittenReader(stack, cmkQueue(stack, key));
+    Aspects.of(stack).add(new SecureExistingFifo());
+    const template = Template.fromStack(stack).toJSON();
+    const roleId = stack.getLogicalId(role.node.defaultChild as CfnElement);
+    const grantsDecrypt = JSON.stringify(Object.values<any>(template.Resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles).includes(roleId))).includes('kms:Decrypt');
+    expect(grantsDecrypt).toBe(false);
+    expect(ruleFindings(stack, ['warning'])).toContain(`warning ${pathOf(l1(role))} ${id('readerWithoutDecrypt')}`);
+  });
+
+  test('a queue on SSE-SQS: no finding', () => {
+    const stack = newStack();
+    const dlq = new sqs.Queue(stack, 'Dlq');
+    handWrittenReader(stack, new sqs.Queue(stack, 'Queue', { deadLetterQueue: { queue: dlq, maxReceiveCount: 5 } }));
+    Aspects.of(stack).add(new FifoDeliveryChecks());
+    expect(ruleFindings(stack)).toEqual([]);
   });
 });
 
@@ -364,7 +526,7 @@ describe('what a rule cannot decide is an info, never an error', () => {
 
   test('an imported function: info on the event source mapping', () => {
     const stack = newStack();
-    const queue = new sqs.Queue(stack, 'Queue', { fifo: true });
+    const queue = new sqs.Queue(stack, 'Queue', { fifo: true, deadLetterQueue: { queue: new sqs.Queue(stack, 'Dlq', { fifo: true }), maxReceiveCount: 5 } });
     const fn = lambda.Function.fromFunctionAttributes(stack, 'Fn', {
       functionArn: 'arn:aws:lambda:eu-west-1:111111111111:function:consumer', role: iam.Role.fromRoleArn(stack, 'Role', 'arn:aws:iam::111111111111:role/consumer'),
     });

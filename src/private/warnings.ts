@@ -22,6 +22,8 @@ export const WARNING = {
   keyPolicyOverridden: 'cdk-secure-fifo:keyPolicyOverridden',
   subscriptionWithoutDeadLetterQueue: 'cdk-secure-fifo:subscriptionWithoutDeadLetterQueue',
   rawDeliveryAttributeLimit: 'cdk-secure-fifo:rawDeliveryAttributeLimit',
+  queueWithoutRedrivePolicy: 'cdk-secure-fifo:queueWithoutRedrivePolicy',
+  readerWithoutDecrypt: 'cdk-secure-fifo:readerWithoutDecrypt',
   lambdaBatchingWindow: 'cdk-secure-fifo:lambdaBatchingWindow',
   lambdaTimeoutUnknown: 'cdk-secure-fifo:lambdaTimeoutUnknown',
   retiredKey: 'cdk-secure-fifo:retiredKey',

@@ -3,8 +3,10 @@ import { awsManagedKeyRule } from './aws-managed-key';
 import { filterPolicyRule } from './filter-policy';
 import { keyDisabledRule } from './key-disabled';
 import { lambdaVisibilityRule } from './lambda-visibility';
-import { DeliveryModel, EVENT_SOURCE_MAPPING, Res, SUBSCRIPTION } from './model';
+import { DeliveryModel, EVENT_SOURCE_MAPPING, QUEUE, Res, SUBSCRIPTION } from './model';
+import { queueWithoutRedriveRule } from './queue-without-redrive';
 import { rawDeliveryAttributesRule } from './raw-delivery-attributes';
+import { readerWithoutDecryptRule } from './reader-without-decrypt';
 import { DeliveryRule, eventSourceView, Level, subscriptionView } from './rule';
 import { snsKeyPolicyRule } from './sns-key-policy';
 import { snsQueuePolicyRule } from './sns-queue-policy';
@@ -27,8 +29,13 @@ export const DELIVERY_RULES: DeliveryRule[] = [
   subscriptionWithoutDlqRule,
   filterPolicyRule,
   standardQueueRule,
+  queueWithoutRedriveRule,
+  readerWithoutDecryptRule,
   rawDeliveryAttributesRule,
 ];
+
+/** The resource types a rule checks (the aspect visits these L1s, the CLI these entries). */
+export const CHECKED_TYPES = new Set([SUBSCRIPTION, EVENT_SOURCE_MAPPING, QUEUE]);
 
 /** One finding of a rule. */
 export interface Finding {
@@ -37,6 +44,8 @@ export interface Finding {
   /** The resource at fault. */
   readonly on: Res;
   readonly message: string;
+  /** An info that is a note (a rule of severity 'info'), not something the rule could not decide. */
+  readonly note?: boolean;
 }
 
 const library = new WeakSet<IConstruct>();
@@ -63,15 +72,16 @@ export function checkResource(model: DeliveryModel, res: Res | undefined): Findi
   const quiet = res.source.construct !== undefined && library.has(res.source.construct);
   for (const rule of DELIVERY_RULES) {
     const found: Finding[] = [];
-    const add = (level: Level, id: string) => (on: Res, message: string) => {
+    const add = (level: Level, id: string, note?: boolean) => (on: Res, message: string) => {
       if (!quiet || level === 'error') {
-        found.push({ level, id, on, message: model.readable(message) });
+        found.push({ level, id, on, message: model.readable(message), ...(note ? { note } : {}) });
       }
     };
     const reporter = {
       error: add('error', rule.id),
       warning: add('warning', rule.id),
       unknown: add('info', rule.id),
+      note: add('info', rule.id, true),
       warnWith: (id: string, on: Res, message: string) => add('warning', id)(on, message),
     };
     const { defaults } = model.trackDefaults(() => {
@@ -85,6 +95,8 @@ export function checkResource(model: DeliveryModel, res: Res | undefined): Findi
         if (view) {
           rule.checkEventSource(view, reporter);
         }
+      } else if (res.type === QUEUE && rule.checkQueue) {
+        rule.checkQueue({ model, queue: res }, reporter);
       }
     });
     const assumed = defaults.length === 0 ? '' : ` (assuming the Default of parameter ${defaults.join(', ')}; a deployed stack can be given another value)`;

@@ -355,8 +355,13 @@ export const KEY = 'AWS::KMS::Key';
 export const ALIAS = 'AWS::KMS::Alias';
 export const FUNCTION = 'AWS::Lambda::Function';
 export const EVENT_SOURCE_MAPPING = 'AWS::Lambda::EventSourceMapping';
+export const ROLE = 'AWS::IAM::Role';
+export const IAM_POLICY = 'AWS::IAM::Policy';
+export const MANAGED_POLICY = 'AWS::IAM::ManagedPolicy';
 /** The resource types the model reads; a rule that reads another type adds it here. */
-export const TYPES = new Set([TOPIC, SUBSCRIPTION, QUEUE, QUEUE_POLICY, TOPIC_POLICY, KEY, ALIAS, FUNCTION, EVENT_SOURCE_MAPPING]);
+export const TYPES = new Set([
+  TOPIC, SUBSCRIPTION, QUEUE, QUEUE_POLICY, TOPIC_POLICY, KEY, ALIAS, FUNCTION, EVENT_SOURCE_MAPPING, ROLE, IAM_POLICY, MANAGED_POLICY,
+]);
 
 const URL_PREFIX = 'sqs-url:';
 const IMPORT_PREFIX = '@import:';
@@ -471,6 +476,11 @@ export class Res {
         return attr === 'Arn' ? this.queueArn() : attr === 'QueueName' ? this.str('QueueName') : `${URL_PREFIX}${this.queueArn()}`;
       case ALIAS:
         return attr === 'Ref' ? this.str('AliasName') : `@${this.type}:${this.index}:${attr}`;
+      case ROLE:
+        if (attr === 'Ref' || attr === 'Arn') {
+          return attr === 'Ref' ? this.roleName() ?? `@${ROLE}:${this.index}` : this.roleArn();
+        }
+        return `@${this.type}:${this.index}:${attr}`;
       default:
         // Keys (Ref = key ID, Arn), functions (Ref = name, Arn) and the rest: one identity per resource.
         return `@${this.type}:${this.index}`;
@@ -487,6 +497,22 @@ export class Res {
   public queueArn(): string {
     const name = this.str('QueueName');
     return name !== undefined && !isOpaque(name) && this.has('QueueName') ? `arn:aws:sqs:${region(this.stack)}:${account(this.stack)}:${name}` : `@${QUEUE}:${this.index}`;
+  }
+
+  /**
+   * A role's ARN (`arn:aws:iam::<account>:role<Path><RoleName>`, the form IAM gives:
+   * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns)
+   * when its name is known, else an identity.
+   */
+  public roleArn(): string {
+    const name = this.roleName();
+    const rolePath = this.has('Path') ? this.str('Path') : '/';
+    return name !== undefined && rolePath !== undefined && !isOpaque(rolePath) ? `arn:aws:iam::${account(this.stack)}:role${rolePath}${name}` : `@${ROLE}:${this.index}`;
+  }
+
+  private roleName(): string | undefined {
+    const name = this.has('RoleName') ? this.str('RoleName') : undefined;
+    return name !== undefined && !isOpaque(name) ? name : undefined;
   }
 
   /** The raw resolved value of a property (for `whyUnknown`). */

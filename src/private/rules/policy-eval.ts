@@ -1,12 +1,22 @@
-import { DeliveryModel, patternMatches, Res } from './model';
+import { DeliveryModel, patternMatches, Res, sameArn } from './model';
 
 /** Yes, no, or cannot be decided before deployment. */
 export type Tri = 'yes' | 'no' | 'unknown';
 
-/** A request a service principal makes that a resource policy must allow. */
+/**
+ * A request that a policy must allow: made by a service principal (`service`), or by a role of the
+ * app (`principals`, read in a resource policy), or read in the caller's own identity policies
+ * (`identity`: a statement there has no Principal, it applies to its caller).
+ */
 export interface ServiceRequest {
   /** The service principal, e.g. `sns.amazonaws.com`. */
-  readonly service: string;
+  readonly service?: string;
+  /** The ARNs (or model identities) the caller is known by, for `Principal: {AWS: ...}`. */
+  readonly principals?: string[];
+  /** Whether the documents are identity policies of the caller (no Principal element). */
+  readonly identity?: boolean;
+  /** Whether only a statement that names one of `principals` counts (not `*`, which admits anyone). */
+  readonly named?: boolean;
   /** Every action the service needs (all must be allowed). */
   readonly actions: string[];
   /** The resource's ARN or identity; undefined for a key policy (it governs its own key only). */
@@ -89,7 +99,7 @@ function statementMatches(model: DeliveryModel, s: any, owner: Res, action: stri
   if (s.NotPrincipal !== undefined || s.NotAction !== undefined || s.NotResource !== undefined) {
     return unknown('a statement with NotPrincipal, NotAction or NotResource');
   }
-  const principal = principalMatches(model, s.Principal, owner, request.service);
+  const principal = request.identity ? 'yes' : principalMatches(model, s.Principal, owner, request);
   const actions = model.values(s.Action, owner);
   if (actions === undefined) {
     return unknown(`an action that is only known at deploy time (${model.whyUnknown(s.Action)})`);
@@ -115,12 +125,12 @@ function patternMatchesIgnoreCase(pattern: string, value: string): boolean {
   return patternMatches(pattern.toLowerCase(), value.toLowerCase()) === true;
 }
 
-function principalMatches(model: DeliveryModel, principal: any, owner: Res, service: string): Tri {
+function principalMatches(model: DeliveryModel, principal: any, owner: Res, request: ServiceRequest): Tri {
   if (principal === undefined) {
     return 'no';
   }
   if (principal === '*') {
-    return 'yes';
+    return request.named ? 'no' : 'yes';
   }
   if (typeof principal !== 'object') {
     return 'unknown';
@@ -132,11 +142,26 @@ function principalMatches(model: DeliveryModel, principal: any, owner: Res, serv
       result = or(result, 'unknown');
       continue;
     }
-    if ((kind === 'AWS' && names.includes('*')) || (kind === 'Service' && names.includes(service))) {
+    if ((kind === 'AWS' && names.includes('*') && !request.named) || (kind === 'Service' && request.service !== undefined && names.includes(request.service))) {
       return 'yes';
+    }
+    if (kind === 'AWS' && request.principals) {
+      result = or(result, names.map((n) => awsPrincipalIs(n, request.principals!)).reduce(or, 'no'));
     }
   }
   return result;
+}
+
+/**
+ * Whether a `Principal: {AWS: name}` names the caller. An account (`<id>` or `arn:...:root`) never
+ * does: it delegates to the account's IAM policies, which must then allow the request themselves
+ * (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#key-policy-default-allow-root-enable-iam).
+ */
+function awsPrincipalIs(name: string, caller: string[]): Tri {
+  if (/^\d{12}$/.test(name) || /^arn:[^:]+:iam::.*:root$/.test(name)) {
+    return 'no';
+  }
+  return caller.map((c) => tri(sameArn(name, c))).reduce(or, 'no');
 }
 
 const STRING_OPERATORS: Record<string, { like: boolean; negate: boolean }> = {
@@ -170,7 +195,7 @@ function conditionMatches(model: DeliveryModel, condition: any, owner: Res, requ
       }
       if (!(key in request.context)) {
         result = and(result, 'unknown');
-        why ??= `condition ${rawOperator} ${rawKey}, which this check cannot evaluate for ${request.service}`;
+        why ??= `condition ${rawOperator} ${rawKey}, which this check cannot evaluate for ${request.service ?? 'this caller'}`;
         continue;
       }
       const actual = request.context[key];

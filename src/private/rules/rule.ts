@@ -17,6 +17,8 @@ export interface Reporter {
   warnWith(id: string, on: Res, message: string): void;
   /** The rule cannot decide before deployment; `message` says what it could not read. */
   unknown(on: Res, message: string): void;
+  /** A note: nothing in the template can be changed to clear it (an info, the CLI's NOTE). */
+  note(on: Res, message: string): void;
 }
 
 /**
@@ -26,13 +28,24 @@ export interface Reporter {
 export interface DeliveryRule {
   /** `cdk-secure-fifo:<Rule>`. */
   readonly id: string;
-  readonly severity: 'error' | 'warning';
+  /**
+   * The most severe level it reports: 'error' (delivery breaks), 'warning' (the guarantee is weaker,
+   * or a break it cannot be sure of), 'info' (a note no change to the template clears).
+   */
+  readonly severity: 'error' | 'warning' | 'info';
   /** The AWS documentation page the rule comes from. */
   readonly source: string;
   /** What the rule finds. */
   readonly what: string;
   checkSubscription?(view: SubscriptionView, report: Reporter): void;
   checkEventSource?(view: EventSourceView, report: Reporter): void;
+  checkQueue?(view: QueueView, report: Reporter): void;
+}
+
+/** A queue of the app, for the rules on how it is read. */
+export interface QueueView {
+  readonly model: DeliveryModel;
+  readonly queue: Res;
 }
 
 /** One end of a subscription: a resource of the app, an ARN outside it, or unknown (with why). */
