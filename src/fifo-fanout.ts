@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { ValidationErrorCode } from './errors';
 import { FifoKey } from './fifo-key';
 import { IFifoTopicSubscriber, IMessagingEndpoints, ISecureFifoTopic } from './interfaces';
-import { SubscriptionDeliveryOptions } from './options';
+import { DeliveryStatusLoggingOptions, SubscriptionDeliveryOptions } from './options';
 import { topicPolicyArn } from './private/names';
 import { archiveUse, checkRetiredKeys, keepSnsOnRetiredKeys, noteRetiredKeyUse, topicUse } from './private/retired-keys';
 import { sameStackKey, subscribeFifoQueue } from './private/subscription';
@@ -160,6 +160,14 @@ export interface FifoFanoutProps {
    * @default - reachable through any network path (still TLS only)
    */
   readonly privateEndpoints?: IMessagingEndpoints;
+
+  /**
+   * Log the topic's delivery status to its queues in CloudWatch Logs (see
+   * `SecureFifoTopicProps.deliveryStatusLogging`). Security Hub control SNS.2 requires it.
+   *
+   * @default - no delivery-status logging
+   */
+  readonly deliveryStatusLogging?: DeliveryStatusLoggingOptions;
 }
 
 /**
@@ -194,6 +202,7 @@ export class FifoFanout extends Construct {
       archiveRetention: props.archiveRetention,
       removalPolicy: props.removalPolicy,
       privateEndpoints: props.privateEndpoints,
+      deliveryStatusLogging: props.deliveryStatusLogging,
     });
     const retiredKeys = props.retiredKeys ?? [];
     keepSnsOnRetiredKeys(this, retiredKeys, topicPolicyArn(this.topic));
