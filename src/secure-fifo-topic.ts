@@ -100,7 +100,7 @@ export interface SecureFifoTopicProps {
   /**
    * Log the delivery status of messages to the subscribed queues in CloudWatch Logs: every failed
    * delivery, and the sampled share of successful ones. Adds a role SNS assumes, allowed only to
-   * write the topic's own log groups (`sns/<region>/<account>/<topic-name>` and its `/Failure`).
+   * write the topic's own log groups (`sns/<region>/<account>/<topic-name>` and those below it).
    * Security Hub control SNS.2 requires it.
    *
    * @default - no delivery-status logging

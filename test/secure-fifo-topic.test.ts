@@ -228,7 +228,7 @@ describe('deliveryStatusLogging', () => {
     expect(policy.Properties.PolicyDocument.Statement).toEqual([{
       Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
       Effect: 'Allow',
-      Resource: [arn(group), arn(`${group}:*`), arn(`${group}/Failure`), arn(`${group}/Failure:*`)],
+      Resource: [arn(group), arn(`${group}:*`), arn(`${group}/*`)],
     }]);
     expect(policy.Properties.Roles).toEqual([{ Ref: Object.keys(template.findResources('AWS::IAM::Role'))[0] }]);
   });

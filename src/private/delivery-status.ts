@@ -20,9 +20,12 @@ export function checkDeliveryStatusLogging(problems: Problems, prop: string, opt
  *
  * The role may do what AWS lists for it and nothing else: logs:CreateLogGroup, logs:CreateLogStream
  * and logs:PutLogEvents (https://docs.aws.amazon.com/sns/latest/dg/topics-attrib-prereq.html). AWS's
- * example allows them on every log group; here they are limited to the groups SNS names after the
- * topic, `sns/<region>/<account-id>/<topic-name>` (same page) and its `/Failure` group. Were the
- * naming ever different, only the logs would be missing: SNS delivers whether or not it can log.
+ * example allows them on every log group; here they are limited to the log group SNS names after the
+ * topic, `sns/<region>/<account-id>/<topic-name>` (same page), the groups below it (SNS writes failed
+ * deliveries to `<that name>/Failure`, which the page does not name, hence `/*` rather than that one
+ * name) and their log streams. No other topic's groups match: only FIFO topic names contain a '.',
+ * and they end in `.fifo`. Were the naming ever different, only the logs would be missing: SNS
+ * delivers whether or not it can log.
  */
 export function deliveryStatusLogging(scope: Construct, topicName: string, options: DeliveryStatusLoggingOptions): sns.LoggingConfig {
   const role = new iam.Role(scope, 'DeliveryStatusRole', {
@@ -38,8 +41,8 @@ export function deliveryStatusLogging(scope: Construct, topicName: string, optio
     statements: [
       new iam.PolicyStatement({
         actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
-        // The group, its /Failure group, and their log streams (log-group:<name>:log-stream:<stream>).
-        resources: [logGroups, `${logGroups}:*`, `${logGroups}/Failure`, `${logGroups}/Failure:*`],
+        // The group, its log streams (log-group:<name>:log-stream:<stream>), the groups below it and theirs.
+        resources: [logGroups, `${logGroups}:*`, `${logGroups}/*`],
       }),
     ],
   });
