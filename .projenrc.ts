@@ -1,4 +1,4 @@
-import { awscdk, DependencyType, javascript, JsonFile } from 'projen';
+import { awscdk, DependencyType, javascript, JsonFile, JsonPatch, ReleasableCommits } from 'projen';
 import { UpdateSnapshot } from 'projen/lib/javascript';
 
 // The lowest aws-cdk-lib with every API the library calls (Validations.acknowledge,
@@ -32,13 +32,31 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // The peer floor stays low for users; the tests pin a recent aws-cdk-lib instead.
   peerDependencyOptions: { pinnedDevDependency: false },
 
-  publishToPypi: { distName: 'cdk-secure-fifo', module: 'cdk_secure_fifo' },
+  // -- Release, as cdk-nag and cdk-monitoring-constructs ship (both through cdklabs-projen-project-types,
+  // whose defaults these are): trusted publishing (OIDC, no long-lived registry token) for npm, PyPI
+  // and NuGet, every publish job in the `release` GitHub environment (protection rules decide who may
+  // release), and a release only when a `feat` or `fix` commit landed (dependency bumps alone do not).
+  // Each registry must first trust this repository's release workflow: npm
+  // (https://docs.npmjs.com/trusted-publishers), PyPI (https://docs.pypi.org/trusted-publishers/),
+  // NuGet (https://learn.microsoft.com/en-us/nuget/nuget-org/trusted-publishing).
+  releasableCommits: ReleasableCommits.featuresAndFixes(),
+  releaseEnvironment: 'release',
+  npmTrustedPublishing: true,
+  publishToPypi: { distName: 'cdk-secure-fifo', module: 'cdk_secure_fifo', trustedPublishing: true },
+  // Maven Central verifies a GitHub namespace as io.github.<account> (the account that owns the
+  // repository, https://central.sonatype.org/register/namespace/): here the `cdk-secure-fifo`
+  // organisation of repositoryUrl. A Java package cannot contain '-', so the package keeps its name.
+  // Maven Central has no trusted publishing: its job still signs with the MAVEN_* secrets.
   publishToMaven: {
     javaPackage: 'io.github.cdksecurefifo',
-    mavenGroupId: 'io.github.cdksecurefifo',
+    mavenGroupId: 'io.github.cdk-secure-fifo',
     mavenArtifactId: 'cdk-secure-fifo',
+    mavenServerId: 'central-ossrh',
   },
-  publishToNuget: { dotNetNamespace: 'CdkSecureFifo', packageId: 'CdkSecureFifo' },
+  publishToNuget: { dotNetNamespace: 'CdkSecureFifo', packageId: 'CdkSecureFifo', trustedPublishing: true },
+  // Go modules are published by pushing the generated code to a repository of their own, which must
+  // exist before the first release; the push uses the GO_GITHUB_TOKEN secret (no OIDC for a push to
+  // another repository). README "Packages" names it.
   publishToGo: { moduleName: 'github.com/cdk-secure-fifo/cdk-secure-fifo-go' },
 
   // The CLI reads YAML templates (src/private/template/read.ts) with `yaml`, the parser aws-cdk-lib's
@@ -130,6 +148,28 @@ project.compileTask.exec('chmod +x lib/cli.js');
 // projen's eslint setup adds eslint-import-resolver-typescript 4 (unrs-resolver, see jestVersion).
 project.deps.removeDependency('eslint-import-resolver-typescript');
 project.deps.addDependency('eslint-import-resolver-typescript@~3.6.3', DependencyType.BUILD);
+
+// -- Release workflow fixes projen does not offer as options. Each patch first tests the value it
+// replaces, so a projen upgrade that moves a step fails `npx projen` instead of patching the wrong one.
+const releaseWorkflow = project.github!.tryFindWorkflow('release')!.file!;
+// npm trusted publishing needs npm >= 11.5.1 (https://docs.npmjs.com/trusted-publishers); Node 22
+// ships npm 10, and projen does not upgrade it ("this is NOT ensured automatically").
+releaseWorkflow.patch(
+  JsonPatch.test('/jobs/release_npm/steps/0/uses', 'actions/setup-node@v7.0.0'),
+  JsonPatch.add('/jobs/release_npm/steps/1', { name: 'Use npm 11 (trusted publishing)', run: 'npm install -g npm@^11.5.1' }),
+);
+// projen pins .NET 6, out of support since 2024-11-12; .NET 10 is the LTS supported until 2028-11-14
+// (https://dotnet.microsoft.com/platform/support/policy). jsii-pacmak's projects target net6.0, which
+// the .NET 10 SDK still builds (with warning NETSDK1138 for an out-of-support target framework).
+const DOTNET_VERSION = '10.x';
+releaseWorkflow.patch(
+  JsonPatch.test('/jobs/release_nuget/steps/1/with/dotnet-version', '6.x'),
+  JsonPatch.replace('/jobs/release_nuget/steps/1/with/dotnet-version', DOTNET_VERSION),
+);
+project.github!.tryFindWorkflow('build')!.file!.patch(
+  JsonPatch.test('/jobs/package-dotnet/steps/1/with/dotnet-version', '6.x'),
+  JsonPatch.replace('/jobs/package-dotnet/steps/1/with/dotnet-version', DOTNET_VERSION),
+);
 
 // -- Packaging: the release workflow builds each language with its own toolchain (package:python,
 // package:java, ...). Locally and in CI only Node exists, so `build` packages JavaScript and proves

@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { ValidationErrorCode } from './errors';
 import { FifoKey } from './fifo-key';
 import { IFifoTopicSubscriber, IMessagingEndpoints, ISecureFifoTopic } from './interfaces';
-import { SubscriptionDeliveryOptions } from './options';
+import { DeliveryStatusLoggingOptions, SubscriptionDeliveryOptions } from './options';
 import { checkRetireOwnKey, markSharesTopicKey, warnKeyChangeNotStaged, warnOwnKeyLeaves } from './private/key-change';
 import { topicPolicyArn } from './private/names';
 import { admitSnsOnPendingKeys, checkPendingKeys, setPendingKeys } from './private/pending-keys';
@@ -186,6 +186,14 @@ export interface FifoFanoutProps {
    * @default - reachable through any network path (still TLS only)
    */
   readonly privateEndpoints?: IMessagingEndpoints;
+
+  /**
+   * Log the topic's delivery status to its queues in CloudWatch Logs (see
+   * `SecureFifoTopicProps.deliveryStatusLogging`). Security Hub control SNS.2 requires it.
+   *
+   * @default - no delivery-status logging
+   */
+  readonly deliveryStatusLogging?: DeliveryStatusLoggingOptions;
 }
 
 /**
@@ -231,6 +239,7 @@ export class FifoFanout extends Construct {
       archiveRetention: props.archiveRetention,
       removalPolicy: props.removalPolicy,
       privateEndpoints: props.privateEndpoints,
+      deliveryStatusLogging: props.deliveryStatusLogging,
     });
     const topicArn = topicPolicyArn(this.topic);
     keepSnsOnRetiredKeys(this, this.retiredKeys, topicArn);

@@ -91,3 +91,18 @@ export interface LambdaConsumerOptions {
    */
   readonly maxBatchingWindow?: Duration;
 }
+
+/**
+ * Delivery-status logging of a FIFO topic's deliveries to its SQS subscribers, in CloudWatch Logs
+ * (https://docs.aws.amazon.com/sns/latest/dg/sns-topic-attributes.html). Every failed delivery is
+ * logged; successful ones are sampled. Satisfies Security Hub control SNS.2.
+ */
+export interface DeliveryStatusLoggingOptions {
+  /**
+   * The percentage of successful deliveries to log, a whole number from 0 to 100. Failed
+   * deliveries are always logged.
+   *
+   * @default 0 - only failed deliveries are logged
+   */
+  readonly successSampleRate?: number;
+}

@@ -7,7 +7,8 @@ import { Construct } from 'constructs';
 import { ValidationErrorCode } from './errors';
 import { FifoKey } from './fifo-key';
 import { IMessagingEndpoints, ISecureFifoTopic } from './interfaces';
-import { SubscribeQueueOptions } from './options';
+import { DeliveryStatusLoggingOptions, SubscribeQueueOptions } from './options';
+import { checkDeliveryStatusLogging, deliveryStatusLogging } from './private/delivery-status';
 import { claimPhysicalName, topicFifoName, topicPolicyArn } from './private/names';
 import { pendingKeysOf, withPendingKeys } from './private/pending-keys';
 import { checkCustomerKey, narrowKeyActions } from './private/policies';
@@ -96,6 +97,16 @@ export interface SecureFifoTopicProps {
    * @default - the topic is reachable through any network path (still TLS only)
    */
   readonly privateEndpoints?: IMessagingEndpoints;
+
+  /**
+   * Log the delivery status of messages to the subscribed queues in CloudWatch Logs: every failed
+   * delivery, and the sampled share of successful ones. Adds a role SNS assumes, allowed only to
+   * write the topic's own log groups (`sns/<region>/<account>/<topic-name>` and those below it).
+   * Security Hub control SNS.2 requires it.
+   *
+   * @default - no delivery-status logging
+   */
+  readonly deliveryStatusLogging?: DeliveryStatusLoggingOptions;
 }
 
 /**
@@ -198,6 +209,7 @@ export class SecureFifoTopic extends sns.TopicBase implements ISecureFifoTopic {
     checkMaxLength(problems, 'displayName', props.displayName, DISPLAY_NAME_MAX);
     checkRemovalPolicy(problems, 'removalPolicy', props.removalPolicy);
     checkEndpointFor(problems, 'SNS', props.privateEndpoints);
+    checkDeliveryStatusLogging(problems, 'deliveryStatusLogging', props.deliveryStatusLogging);
     problems.throwIfAny(this, 'SecureFifoTopic');
 
     const key = props.encryptionKey ?? new FifoKey(this, 'Key');
@@ -218,6 +230,7 @@ export class SecureFifoTopic extends sns.TopicBase implements ISecureFifoTopic {
       enforceSSL: true,
       signatureVersion: props.signatureVersion ?? '2',
       tracingConfig: props.tracingConfig,
+      loggingConfigs: props.deliveryStatusLogging ? [deliveryStatusLogging(this, topicName, props.deliveryStatusLogging)] : undefined,
     });
     this.node.defaultChild = this.inner.node.defaultChild;
     const removalPolicy = props.removalPolicy ?? (props.archiveRetention ? RemovalPolicy.RETAIN : undefined);

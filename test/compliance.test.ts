@@ -78,6 +78,23 @@ describe('cdk-nag packs over the example app', () => {
 });
 
 /*
+ * With deliveryStatusLogging (opt-in, so not among the shipped configurations above): the feedback
+ * role's policy has wildcards where SNS names log streams and groups at run time, which only
+ * AwsSolutions-IAM5 reports (the README says so and how to acknowledge it); nothing else changes.
+ */
+describe('cdk-nag packs over the example app with deliveryStatusLogging', () => {
+  test.each(PACKS.map((p) => p.name))('%s', (packName) => {
+    const stack = new PriceUpdatesStack(newApp(), 'PriceUpdates', { deliveryStatusLogging: { successSampleRate: 10 } });
+    const pack = PACKS.find((p) => p.name === packName)!.create();
+    const expected = packName === 'AwsSolutions'
+      ? [':*', '/*'].map((tail) => expect.stringMatching(new RegExp(
+        `^AwsSolutions-IAM5\\[Resource::.*:log-group:sns/.*/price-updates\\.fifo${tail.replace('*', '\\*')}\\] \\(error\\) at PriceUpdates/PriceUpdates/Topic/DeliveryStatusPolicy/Resource$`)))
+      : [];
+    expect(findings(stack, pack)).toEqual(expected);
+  });
+});
+
+/*
  * The platform-teams example (examples/platform-teams): the platform stack, a team stack in the
  * platform's account and a team stack in another account, each checked by every pack.
  */

@@ -1,5 +1,5 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { FifoFanout, FifoKey, SecureFifoQueue, ValidationErrorCode } from '../src';
@@ -144,4 +144,24 @@ test.each(['Topic', 'Key'])('a subscriber id that collides with the fan-out\'s o
   const stack = newStack();
   const fanout = new FifoFanout(stack, 'Prices');
   expectRefused(() => fanout.addSubscriber(id), 'Test/Prices', [['id', ValidationErrorCode.ID_TAKEN]]);
+});
+
+test('deliveryStatusLogging reaches the topic: sqs protocol, the given sample rate, a role for SNS', () => {
+  const stack = newStack();
+  const fanout = new FifoFanout(stack, 'Prices', { topicName: 'prices', deliveryStatusLogging: { successSampleRate: 10 } });
+  fanout.addSubscriber('Retail');
+  const template = Template.fromStack(stack);
+  template.hasResourceProperties('AWS::SNS::Topic', {
+    DeliveryStatusLogging: [{ Protocol: 'sqs', SuccessFeedbackRoleArn: Match.anyValue(), FailureFeedbackRoleArn: Match.anyValue(), SuccessFeedbackSampleRate: '10' }],
+  });
+  template.hasResourceProperties('AWS::IAM::Role', { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'sns.amazonaws.com' } })] } });
+});
+
+test('a fan-out\'s out-of-range success sample rate is refused on its topic', () => {
+  const stack = newStack();
+  expectRefused(
+    () => new FifoFanout(stack, 'Prices', { deliveryStatusLogging: { successSampleRate: 200 } }),
+    'Test/Prices/Topic',
+    [['deliveryStatusLogging.successSampleRate', ValidationErrorCode.OUT_OF_RANGE]],
+  );
 });

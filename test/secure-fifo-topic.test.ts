@@ -183,3 +183,71 @@ test('a warning can be acknowledged by its id', () => {
   Annotations.of(topic).acknowledgeWarning('cdk-secure-fifo:signatureVersion1', 'a legacy subscriber verifies SHA1 only');
   expect(warningsWithId(stack, 'cdk-secure-fifo:signatureVersion1')).toHaveLength(0);
 });
+
+describe('deliveryStatusLogging', () => {
+  test('is off by default: no DeliveryStatusLogging and no role', () => {
+    const stack = newStack();
+    new SecureFifoTopic(stack, 'Topic', { topicName: 'prices' });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::SNS::Topic', { DeliveryStatusLogging: Match.absent() });
+    template.resourceCountIs('AWS::IAM::Role', 0);
+  });
+
+  test('logs the sqs protocol with one role for successes and failures, sampling no successes by default', () => {
+    const stack = newStack();
+    new SecureFifoTopic(stack, 'Topic', { topicName: 'prices', deliveryStatusLogging: {} });
+    const template = Template.fromStack(stack);
+    const [[roleId]] = resourcesOf(template, 'AWS::IAM::Role');
+    const roleArn = { 'Fn::GetAtt': [roleId, 'Arn'] };
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      DeliveryStatusLogging: [{ Protocol: 'sqs', SuccessFeedbackRoleArn: roleArn, FailureFeedbackRoleArn: roleArn, SuccessFeedbackSampleRate: '0' }],
+    });
+  });
+
+  test('the success sample rate is passed on', () => {
+    const stack = newStack();
+    new SecureFifoTopic(stack, 'Topic', { topicName: 'prices', deliveryStatusLogging: { successSampleRate: 25 } });
+    Template.fromStack(stack).hasResourceProperties('AWS::SNS::Topic', {
+      DeliveryStatusLogging: [Match.objectLike({ SuccessFeedbackSampleRate: '25' })],
+    });
+  });
+
+  test('the role is assumed by SNS only and may only write the topic\'s own log groups', () => {
+    const stack = newStack();
+    new SecureFifoTopic(stack, 'Topic', { topicName: 'prices', deliveryStatusLogging: {} });
+    const template = Template.fromStack(stack);
+    const [[, role]] = resourcesOf(template, 'AWS::IAM::Role');
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'sns.amazonaws.com' } },
+    ]);
+    expect(role.Properties.Policies).toBeUndefined();
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+    const [[, policy]] = resourcesOf(template, 'AWS::IAM::ManagedPolicy');
+    const group = ':logs:eu-west-1:111111111111:log-group:sns/eu-west-1/111111111111/prices.fifo';
+    const arn = (rest: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, rest]] });
+    expect(policy.Properties.PolicyDocument.Statement).toEqual([{
+      Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+      Effect: 'Allow',
+      Resource: [arn(group), arn(`${group}:*`), arn(`${group}/*`)],
+    }]);
+    expect(policy.Properties.Roles).toEqual([{ Ref: Object.keys(template.findResources('AWS::IAM::Role'))[0] }]);
+  });
+
+  test.each([-1, 101, 12.5])('a success sample rate of %p is refused', (rate) => {
+    const stack = newStack();
+    const error = expectRefused(
+      () => new SecureFifoTopic(stack, 'Topic', { deliveryStatusLogging: { successSampleRate: rate } }),
+      'Test/Topic',
+      [['deliveryStatusLogging.successSampleRate', ValidationErrorCode.OUT_OF_RANGE]],
+    );
+    expect(error.message).toContain('a whole number from 0 to 100');
+  });
+
+  test('a success sample rate of 0 and of 100 is accepted', () => {
+    for (const rate of [0, 100]) {
+      const stack = newStack();
+      new SecureFifoTopic(stack, 'Topic', { deliveryStatusLogging: { successSampleRate: rate } });
+      Template.fromStack(stack).hasResourceProperties('AWS::SNS::Topic', { DeliveryStatusLogging: [Match.objectLike({ SuccessFeedbackSampleRate: `${rate}` })] });
+    }
+  });
+});

@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { FifoFanout, FifoSubscriber, IMessagingEndpoints, MessagingEndpoints, MessagingEndpointsAttributes, StandardSubscriber } from '../../src';
+import { DeliveryStatusLoggingOptions, FifoFanout, FifoSubscriber, IMessagingEndpoints, MessagingEndpoints, MessagingEndpointsAttributes, StandardSubscriber } from '../../src';
 
 /**
  * A stand-in for the platform's VPC, so the private variant synthesizes without an account
@@ -46,6 +46,12 @@ export interface PriceUpdatesStackProps extends StackProps {
    * @default false - publishers send a deduplication ID with every update
    */
   readonly contentBasedDeduplication?: boolean;
+
+  /**
+   * Log the topic's delivery status to its queues in CloudWatch Logs (Security Hub control SNS.2).
+   * @default - no delivery-status logging
+   */
+  readonly deliveryStatusLogging?: DeliveryStatusLoggingOptions;
 }
 
 /**
@@ -88,6 +94,7 @@ export class PriceUpdatesStack extends Stack {
       keyAlias: topicName,
       contentBasedDeduplication: props.contentBasedDeduplication,
       privateEndpoints: this.endpoints,
+      deliveryStatusLogging: props.deliveryStatusLogging,
     });
     const forBusiness = (business: string) => ({
       business: sns.FilterOrPolicy.filter(sns.SubscriptionFilter.stringFilter({ allowlist: [business] })),
