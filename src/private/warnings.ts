@@ -27,4 +27,6 @@ export const WARNING = {
   retiredKey: 'cdk-secure-fifo:retiredKey',
   alarmTopicKeyPolicy: 'cdk-secure-fifo:alarmTopicKeyPolicy',
   alarmTopicFifo: 'cdk-secure-fifo:alarmTopicFifo',
+  alarmTopicPolicy: 'cdk-secure-fifo:alarmTopicPolicy',
+  serviceKeyCondition: 'cdk-secure-fifo:serviceKeyCondition',
 } as const;
