@@ -125,7 +125,8 @@ export interface SubscriberAlarms {
  *
  * Three alarms per FIFO subscriber, four per standard subscriber (its two DLQs share the depth
  * alarm, combined with metric math, and have an age alarm each), and three topic alarms, plus two
- * when a subscriber filters.
+ * when a subscriber filters. Opt-in: a publisher-silence alarm on the topic (`publisherSilencePeriods`)
+ * and a time-to-drain alarm per subscriber (`timeToDrain`).
  */
 export class FifoAlarms extends Construct {
   /** Every alarm, topic and subscribers. */

@@ -3,11 +3,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { topicPolicyArn } from './private/names';
 import { ValidationErrorCode } from './errors';
+import { topicPolicyArn } from './private/names';
 import { accountOfArn, allowServiceOnKey, DOCUMENTED_SERVICES, serviceKeyScope, ServiceKeyScope } from './private/policies';
-import { WARNING } from './private/warnings';
 import { checkDaysRange, checkKeyAlias, checkRemovalPolicy, checkTokenInDays, PENDING_WINDOW_DAYS, Problems, ROTATION_PERIOD_DAYS } from './private/validation';
+import { WARNING } from './private/warnings';
 
 /**
  * Properties for a `FifoKey`.

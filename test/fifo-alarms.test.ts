@@ -203,8 +203,14 @@ describe('publisher silence: no message published for N periods', () => {
     const { stack, alarms } = silence(3);
     const [alarm] = published(stack);
     expect(alarm).toMatchObject({
-      Namespace: 'AWS/SNS', Statistic: 'Sum', Period: 300, Threshold: 1,
-      ComparisonOperator: 'LessThanThreshold', EvaluationPeriods: 3, DatapointsToAlarm: 3, TreatMissingData: 'breaching',
+      Namespace: 'AWS/SNS',
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+      TreatMissingData: 'breaching',
     });
     expect(alarms.topicAlarms.NumberOfMessagesPublished).toBeDefined();
   });
