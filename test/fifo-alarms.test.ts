@@ -1,6 +1,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { FifoAlarms, FifoFanout, FifoKey, ValidationErrorCode } from '../src';
@@ -127,6 +128,15 @@ describe('alarm actions that publish to an encrypted topic', () => {
 
   test('a TLS-only alarm topic of this app: its topic policy admits CloudWatch with the documented conditions', () => {
     const stack = withAlarmTopic((s) => new sns.Topic(s, 'OnCall', { enforceSSL: true }));
+    Template.fromStack(stack).hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([TOPIC_STATEMENT]) },
+    });
+  });
+
+  test('a topic policy created after FifoAlarms (a later addToResourcePolicy) still gets the statement', () => {
+    const stack = withAlarmTopic((s) => new sns.Topic(s, 'OnCall'));
+    const onCall = stack.node.findChild('OnCall') as sns.Topic;
+    onCall.addToResourcePolicy(new iam.PolicyStatement({ principals: [new iam.AccountRootPrincipal()], actions: ['sns:Subscribe'], resources: [onCall.topicArn] }));
     Template.fromStack(stack).hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: { Statement: Match.arrayWith([TOPIC_STATEMENT]) },
     });

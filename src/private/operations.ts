@@ -1,4 +1,4 @@
-import { Annotations, ArnFormat, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Aspects, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -158,8 +158,9 @@ export function alarmTopicStatement(scope: IConstruct, topic: sns.ITopic): iam.P
  * admits the owner account's AWS services; a topic policy (aws-cdk-lib creates one for `enforceSSL`
  * or any `addToResourcePolicy`) replaces it, and CloudWatch then needs its own Allow
  * (https://repost.aws/knowledge-center/cloudwatch-receive-sns-for-alarm-trigger). A topic of this
- * app that has a policy gets `alarmTopicStatement`; one without keeps its default policy (adding a
- * policy would take the default's grants from every other publisher); an imported topic gets a
+ * app that has a policy, when FifoAlarms is created or at synthesis, gets `alarmTopicStatement`; one
+ * without keeps its default policy (adding a policy would take the default's grants from every other
+ * publisher); an imported topic gets a
  * warning on `scope` that prints the statement.
  *
  * The key: AWS services that publish to an encrypted topic need the topic key's policy to let their
@@ -213,10 +214,24 @@ function admitAlarmsOnTopic(scope: IConstruct, topic: sns.ITopic): void {
   alarmTopicStatements.set(topic, true);
   const statement = alarmTopicStatement(scope, topic);
   if (topic instanceof sns.Topic) {
-    // aws-cdk-lib keeps a topic's policy as its child 'Policy' (TopicBase.createTopicPolicy).
-    if (topic.node.tryFindChild('Policy') instanceof sns.TopicPolicy) {
+    // aws-cdk-lib keeps a topic's policy as its child 'Policy' (TopicBase.createTopicPolicy). It may
+    // be created after FifoAlarms (a later addToResourcePolicy or grant): checked again at synthesis.
+    const hasPolicy = () => topic.node.tryFindChild('Policy') instanceof sns.TopicPolicy;
+    if (hasPolicy()) {
       topic.addToResourcePolicy(statement);
+      return;
     }
+    let decided = false;
+    Aspects.of(topic).add({
+      visit: () => {
+        if (!decided) {
+          decided = true;
+          if (hasPolicy()) {
+            topic.addToResourcePolicy(statement);
+          }
+        }
+      },
+    });
     return;
   }
   const text = renderForPeople(scope, statement.toStatementJson());
