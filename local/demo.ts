@@ -194,7 +194,7 @@ function tellAlarms(args: Args, session: Session): void {
   const template = readTemplate(MONITORING_STACK);
   const alarms = Object.entries(template.Resources ?? {}).filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm');
   console.log(`\n${MONITORING_STACK}: the ${alarms.length} CloudWatch alarms the example creates for ${STACKS.main.stackName}` +
-    (args.deployed ? ' (deployed with it by CloudFormation):' : ` (not created here: ${session.emulatorName} emits no CloudWatch metrics, so no alarm could be evaluated):`));
+    (args.deployed ? ` (in the account once \`cdk deploy ${MONITORING_STACK}\` has run; this script does not read CloudWatch):` : ` (not created here: ${session.emulatorName} emits no CloudWatch metrics, so no alarm could be evaluated):`));
   for (const [logicalId, alarm] of alarms) {
     console.log(`  - ${report.describeAlarm(logicalId, alarm.Properties ?? {})}`);
   }

@@ -123,7 +123,7 @@ function retentionSecondsOf(queue: sqs.IQueue): number {
 const DEFAULT_RETENTION_SECONDS = 345_600;
 
 const alarmKeyStatements = new WeakMap<kms.IKey, true>();
-const alarmTopicStatements = new WeakMap<sns.ITopic, true>();
+const alarmTopicStatements = new WeakMap<sns.ITopic, Set<string>>();
 
 /**
  * The topic-policy statement that lets CloudWatch alarms of one account and region publish to an
@@ -208,10 +208,14 @@ export function prepareAlarmTopic(scope: IConstruct, action: cloudwatch.IAlarmAc
 
 /** Adds `alarmTopicStatement` to a topic of this app that has a topic policy, once; warns for an imported topic. */
 function admitAlarmsOnTopic(scope: IConstruct, topic: sns.ITopic): void {
-  if (alarmTopicStatements.has(topic)) {
+  // Once per topic and alarms' account and region (two FifoAlarms of one monitoring stack share it).
+  const stack = Stack.of(scope);
+  const where = JSON.stringify(stack.resolve([stack.account, stack.region]));
+  const seen = alarmTopicStatements.get(topic) ?? new Set<string>();
+  if (seen.has(where)) {
     return;
   }
-  alarmTopicStatements.set(topic, true);
+  alarmTopicStatements.set(topic, seen.add(where));
   const statement = alarmTopicStatement(scope, topic);
   if (topic instanceof sns.Topic) {
     // aws-cdk-lib keeps a topic's policy as its child 'Policy' (TopicBase.createTopicPolicy). It may
