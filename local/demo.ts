@@ -29,6 +29,8 @@ const STACKS = {
   main: { stackName: 'PriceUpdates', topicName: 'price-updates' },
   contentDedup: { stackName: 'ContentDedupPriceUpdates', topicName: 'price-updates-content-dedup' },
 } as const;
+/** The alarms of the main stack (examples/price-updates/app.ts). */
+const MONITORING_STACK = 'PriceUpdatesMonitoring';
 
 interface Args {
   readonly endpoint?: string;
@@ -182,6 +184,22 @@ function tellWhatIsNotEmulated(args: Args, session: Session, reports: readonly D
   if (shown.length > 0) report.printBehaviourGaps(session.emulatorName, shown);
 }
 
+/**
+ * The alarms the example creates for the main stack, read from its monitoring stack's template.
+ * fauxqs emulates the SNS and SQS APIs only and emits no CloudWatch metrics, so the alarms are
+ * listed, not created or evaluated: test/fifo-alarms.test.ts pins their thresholds, missing-data
+ * handling and metric math.
+ */
+function tellAlarms(args: Args, session: Session): void {
+  const template = readTemplate(MONITORING_STACK);
+  const alarms = Object.entries(template.Resources ?? {}).filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm');
+  console.log(`\n${MONITORING_STACK}: the ${alarms.length} CloudWatch alarms the example creates for ${STACKS.main.stackName}` +
+    (args.deployed ? ` (in the account once \`cdk deploy ${MONITORING_STACK}\` has run; this script does not read CloudWatch):` : ` (not created here: ${session.emulatorName} emits no CloudWatch metrics, so no alarm could be evaluated):`));
+  for (const [logicalId, alarm] of alarms) {
+    console.log(`  - ${report.describeAlarm(logicalId, alarm.Properties ?? {})}`);
+  }
+}
+
 async function main(): Promise<boolean> {
   const args = parseArgs(process.argv.slice(2));
   const session = await openSession(args);
@@ -198,6 +216,7 @@ async function main(): Promise<boolean> {
       await tellContentDedup(session, deploymentOf(reports[1], STACKS.contentDedup.topicName), checks),
     ];
     tellWhatIsNotEmulated(args, session, reports, days);
+    tellAlarms(args, session);
     report.printChecks(checks.all);
     const count = (outcome: promises.Outcome) => checks.all.filter((c) => c.outcome === outcome).length;
     console.log(`\n${count('PASS')} PASS, ${count('FAIL')} FAIL, ${count('NOT EMULATED')} NOT EMULATED; ` +

@@ -12,6 +12,7 @@ export const NOT_EMULATED_TYPES: ReadonlyArray<readonly [RegExp, string]> = [
   [/^AWS::KMS::/, KMS],
   [/^AWS::IAM::/, IAM],
   [/^AWS::EC2::/, NETWORK],
+  [/^AWS::CloudWatch::/, 'test/fifo-alarms.test.ts and test/operations.test.ts (thresholds, missing data, metric math): fauxqs emits no CloudWatch metrics, so no alarm is evaluated here'],
   [/^AWS::CDK::Metadata$/, 'nothing to verify: CDK version reporting, no runtime behaviour'],
 ];
 

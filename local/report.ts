@@ -125,3 +125,16 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
   for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
   return groups;
 }
+
+/** One alarm of a template in a line: what it measures, when it fires, and what missing data means. */
+export function describeAlarm(logicalId: string, props: { [key: string]: any }): string {
+  const returned = (props.Metrics as any[] | undefined)?.find((m) => m.ReturnData !== false);
+  const measured = props.MetricName
+    ? `${props.Statistic} of ${props.Namespace} ${props.MetricName} (${(props.Dimensions ?? []).map((d: any) => typeof d.Value === 'string' ? d.Value : JSON.stringify(d.Value)).join(', ')})`
+    : `metric math ${returned?.Expression}`;
+  const operator: { [key: string]: string } = {
+    GreaterThanOrEqualToThreshold: '>=', GreaterThanThreshold: '>', LessThanThreshold: '<', LessThanOrEqualToThreshold: '<=',
+  };
+  return `${logicalId}: ${measured} ${operator[props.ComparisonOperator] ?? props.ComparisonOperator} ${props.Threshold}` +
+    ` for ${props.EvaluationPeriods} period(s) of ${props.Period ?? returned?.Period ?? (props.Metrics as any[] | undefined)?.find((m) => m.MetricStat)?.MetricStat.Period} s; missing data: ${props.TreatMissingData}`;
+}

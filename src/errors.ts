@@ -78,6 +78,8 @@ export enum ValidationErrorCode {
    * standard queue's message at the DLQ's retention counted from the original send.
    */
   DEAD_LETTER_EXPIRY = 'DEAD_LETTER_EXPIRY',
+  /** A service principal admitted on a key without the scope AWS documents for it (`FifoKey.allowServicePrincipal`). */
+  SERVICE_PRINCIPAL = 'SERVICE_PRINCIPAL',
 }
 
 /**

@@ -64,6 +64,25 @@ export interface FifoAlarmsProps {
   readonly dashboard?: boolean;
 
   /**
+   * Alarm when the topic has no message published for this many consecutive periods (publishers
+   * stopped: the silent outage of a fan-out), on `NumberOfMessagesPublished` (Sum below 1); missing
+   * data is treated as breaching, as a period without publishes may have no data point. A whole
+   * number from 1.
+   *
+   * @default - no publisher-silence alarm
+   */
+  readonly publisherSilencePeriods?: number;
+
+  /**
+   * Alarm per subscriber when the estimated time to drain its queue (visible messages divided by the
+   * rate of deletions, metric math) exceeds the retention headroom: the time left before SQS deletes
+   * its oldest message (retention period minus the oldest message's age).
+   *
+   * @default false
+   */
+  readonly timeToDrain?: boolean;
+
+  /**
    * The dashboard's name.
    *
    * @default - generated
@@ -89,6 +108,13 @@ export interface SubscriberAlarms {
    * @default - none for a FIFO subscriber, whose one DLQ `deadLetterAge` watches
    */
   readonly deliveryDeadLetterAge?: cloudwatch.Alarm;
+  /**
+   * The queue would take longer to drain, at its current deletion rate, than the time left before
+   * SQS deletes its oldest message.
+   *
+   * @default - none unless `timeToDrain: true`
+   */
+  readonly timeToDrain?: cloudwatch.Alarm;
 }
 
 /**
@@ -99,7 +125,8 @@ export interface SubscriberAlarms {
  *
  * Three alarms per FIFO subscriber, four per standard subscriber (its two DLQs share the depth
  * alarm, combined with metric math, and have an age alarm each), and three topic alarms, plus two
- * when a subscriber filters.
+ * when a subscriber filters. Opt-in: a publisher-silence alarm on the topic (`publisherSilencePeriods`)
+ * and a time-to-drain alarm per subscriber (`timeToDrain`).
  */
 export class FifoAlarms extends Construct {
   /** Every alarm, topic and subscribers. */
@@ -125,6 +152,10 @@ export class FifoAlarms extends Construct {
         checkDeadLetterWindows(problems, subscriber);
       }
     }
+    const silence = props.publisherSilencePeriods;
+    if (silence !== undefined && (Token.isUnresolved(silence) || !Number.isInteger(silence) || silence < 1)) {
+      problems.add(ValidationErrorCode.ALARM_SETTINGS, 'publisherSilencePeriods', silence, 'allowed: a whole number of periods from 1 (e.g. 3 for 15 minutes at the default period)');
+    }
     if (props.subscribers.length === 0) {
       problems.add(ValidationErrorCode.ALARM_SETTINGS, 'subscribers', [], 'allowed: one or more subscribers');
     }
@@ -134,12 +165,14 @@ export class FifoAlarms extends Construct {
     }
 
     const period = props.period ?? Duration.minutes(5);
-    const alarm = (alarmId: string, metric: cloudwatch.IMetric, threshold: number, description: string, missing: cloudwatch.TreatMissingData) => {
+    const alarm = (alarmId: string, metric: cloudwatch.IMetric, threshold: number, description: string, missing: cloudwatch.TreatMissingData,
+      comparisonOperator = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, evaluationPeriods = 1) => {
       const created = new cloudwatch.Alarm(this, alarmId, {
         metric,
         threshold,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods,
+        datapointsToAlarm: evaluationPeriods === 1 ? undefined : evaluationPeriods,
+        comparisonOperator,
         treatMissingData: missing,
         alarmDescription: description,
       });
@@ -167,6 +200,15 @@ export class FifoAlarms extends Construct {
     }
     for (const [metricName, description] of topicMetrics) {
       this.topicAlarms[metricName] = alarm(`Topic${metricName.replace(/[^A-Za-z]/g, '')}`, snsMetric(metricName), 1, description, cloudwatch.TreatMissingData.NOT_BREACHING);
+    }
+
+    // Publishers stopped (NumberOfMessagesPublished, Sum:
+    // https://docs.aws.amazon.com/sns/latest/dg/sns-monitoring-using-cloudwatch.html). Missing data is
+    // breaching, so the alarm fires whether a period without publishes has a 0 or no data point at all.
+    if (silence !== undefined) {
+      this.topicAlarms.NumberOfMessagesPublished = alarm('TopicNoMessagesPublished', snsMetric('NumberOfMessagesPublished'), 1,
+        `No message was published to ${topicName} for ${silence} consecutive periods of ${period.toHumanString()}: the publishers have stopped or cannot reach the topic.`,
+        cloudwatch.TreatMissingData.BREACHING, cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD, silence);
     }
 
     const queueAgeRatio = props.queueAgeRatio ?? 0.5;
@@ -213,6 +255,10 @@ export class FifoAlarms extends Construct {
           cloudwatch.TreatMissingData.IGNORE),
         deadLetterAge: ageAlarm(`${name}DeadLetterAge`, consumerWindow),
         deliveryDeadLetterAge: deliveryWindow ? ageAlarm(`${name}DeliveryDeadLetterAge`, deliveryWindow) : undefined,
+        timeToDrain: props.timeToDrain ? alarm(`${name}TimeToDrain`, timeToDrainOverrun(subscriber.queue, subscriber.retentionPeriod, period), 0,
+          `${subscriber.node.path}: at the current deletion rate, draining the queue would take longer than the time left before SQS deletes its oldest message ` +
+          `(${subscriber.retentionPeriod.toSeconds()} s retention minus the oldest message's age). Add consumers or fix the slow ones.`,
+          cloudwatch.TreatMissingData.NOT_BREACHING, cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD) : undefined,
       };
       this.perSubscriber.set(subscriber, alarms);
       rows.push([
@@ -247,6 +293,36 @@ export class FifoAlarms extends Construct {
     }
     return alarms;
   }
+}
+
+/**
+ * The time to drain a queue minus its retention headroom, seconds: positive when the backlog would
+ * outlive the time before SQS deletes its oldest message. Metric math over the queue's SQS metrics
+ * (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html),
+ * the metrics and statistics cdk-monitoring-constructs' time to drain uses
+ * (ApproximateNumberOfMessagesVisible Maximum, NumberOfMessagesDeleted Sum):
+ * - `drain` = visible / (deleted / PERIOD(deleted)): visible messages over the deletion rate; with
+ *   a backlog and no deletion at all it is the retention period (the backlog never drains);
+ * - headroom = retention - ApproximateAgeOfOldestMessage (Maximum).
+ * Metric math functions: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html
+ */
+function timeToDrainOverrun(queue: sqs.IQueue, retentionPeriod: Duration, period: Duration): cloudwatch.MathExpression {
+  const metric = (metricName: string, statistic: string) => new cloudwatch.Metric({
+    namespace: 'AWS/SQS', metricName, dimensionsMap: { QueueName: nameOf(queue) }, statistic, period,
+  });
+  const retention = retentionPeriod.toSeconds();
+  const drain = new cloudwatch.MathExpression({
+    expression: `IF(deleted > 0, visible / (deleted / PERIOD(deleted)), IF(visible > 0, ${retention}, 0))`,
+    usingMetrics: { visible: metric('ApproximateNumberOfMessagesVisible', 'Maximum'), deleted: metric('NumberOfMessagesDeleted', 'Sum') },
+    label: 'time to drain (s)',
+    period,
+  });
+  return new cloudwatch.MathExpression({
+    expression: `drain - (${retention} - age)`,
+    usingMetrics: { drain, age: metric('ApproximateAgeOfOldestMessage', 'Maximum') },
+    label: 'time to drain minus retention headroom (s)',
+    period,
+  });
 }
 
 /** A queue's name as text when this app created it with a name, so metrics never reference another stack. */

@@ -1,11 +1,13 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { ValidationErrorCode } from './errors';
 import { topicPolicyArn } from './private/names';
-import { allowServiceOnKey } from './private/policies';
+import { accountOfArn, allowServiceOnKey, DOCUMENTED_SERVICES, serviceKeyScope, ServiceKeyScope } from './private/policies';
 import { checkDaysRange, checkKeyAlias, checkRemovalPolicy, checkTokenInDays, PENDING_WINDOW_DAYS, Problems, ROTATION_PERIOD_DAYS } from './private/validation';
+import { WARNING } from './private/warnings';
 
 /**
  * Properties for a `FifoKey`.
@@ -123,15 +125,54 @@ export class FifoKey extends kms.Key {
   }
 
   /**
-   * Lets an AWS service principal use this key (`kms:GenerateDataKey*`, `kms:Decrypt`) on behalf of
-   * one source resource, pinned by `aws:SourceArn`, e.g. `events.amazonaws.com` for an EventBridge
-   * rule that publishes to an encrypted topic.
+   * Lets an AWS service principal use this key (`kms:GenerateDataKey*`, `kms:Decrypt`) to publish to
+   * a topic it encrypts, scoped the way AWS documents it for that service
+   * (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services):
+   * - `events.amazonaws.com` (EventBridge): no source condition. AWS documents that
+   *   `aws:SourceAccount`, `aws:SourceArn` and `aws:SourceOrgID` are not supported in a KMS key policy
+   *   for EventBridge-to-encrypted topics; pin the rule in the topic policy instead. A `sourceArn` or
+   *   `sourceAccount` given warns that it is not applied.
+   * - `sns.amazonaws.com`: `aws:SourceArn` = `sourceArn` (ArnEquals), as `allowSnsTopic`.
+   * - services that need an IAM role in the key policy (EC2 Auto Scaling, Elastic Transcoder,
+   *   CodePipeline, Config, Elastic Beanstalk, IoT) are refused: grant their role instead.
+   * - every other service (`cloudwatch.amazonaws.com`, `s3.amazonaws.com`, ...): `aws:SourceArn`
+   *   like `sourceArn` (wildcards allowed, e.g. `arn:aws:cloudwatch:eu-west-1:111111111111:alarm:*`)
+   *   and `aws:SourceAccount` = `sourceAccount`. A service other than CloudWatch and S3 warns: check
+   *   its own page for the condition keys it sends.
    *
-   * @param servicePrincipal the service principal, e.g. `events.amazonaws.com`
-   * @param sourceArn the ARN of the resource the service acts for (the `aws:SourceArn` condition);
-   * never a `Ref` to a resource that uses this key
+   * @param servicePrincipal the service principal, e.g. `cloudwatch.amazonaws.com`
+   * @param sourceArn the ARN (or ARN pattern) of the resource the service acts for (the
+   * `aws:SourceArn` condition); never a `Ref` to a resource that uses this key. Required except for
+   * EventBridge.
+   * @param sourceAccount the account that owns the source resource (the `aws:SourceAccount`
+   * condition); default: the account in `sourceArn`, or this key's account when the ARN has none (an
+   * S3 bucket's)
    */
-  public allowServicePrincipal(servicePrincipal: string, sourceArn: string): void {
-    allowServiceOnKey(this, this, servicePrincipal, sourceArn);
+  public allowServicePrincipal(servicePrincipal: string, sourceArn?: string, sourceAccount?: string): void {
+    const problems = new Problems();
+    const scope = serviceKeyScope(servicePrincipal);
+    if (scope === ServiceKeyScope.ROLE) {
+      problems.add(ValidationErrorCode.SERVICE_PRINCIPAL, 'servicePrincipal', servicePrincipal,
+        'allowed: a service that publishes as its service principal; this one publishes with an IAM role you give it, which the key policy must name ' +
+        '(https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services): key.grant(role, \'kms:GenerateDataKey*\', \'kms:Decrypt\')');
+    } else if (scope !== ServiceKeyScope.NONE && sourceArn === undefined) {
+      problems.add(ValidationErrorCode.SERVICE_PRINCIPAL, 'sourceArn', sourceArn,
+        `allowed: the ARN (or ARN pattern) of the resource ${servicePrincipal} acts for; AWS documents aws:SourceArn for it (only EventBridge's key statement takes none)`);
+    }
+    problems.throwIfAny(this, 'allowServicePrincipal');
+    if (scope === ServiceKeyScope.NONE && (sourceArn !== undefined || sourceAccount !== undefined)) {
+      Annotations.of(this).addWarningV2(WARNING.serviceKeyCondition,
+        `allowServicePrincipal(${servicePrincipal}): the key statement has no source condition. AWS documents that aws:SourceAccount, aws:SourceArn and ` +
+        'aws:SourceOrgID are not supported in a KMS key policy for EventBridge-to-encrypted topics ' +
+        '(https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services); pin the rule in the topic policy (aws:SourceArn = the rule\'s ARN).');
+    }
+    if (scope === ServiceKeyScope.SOURCE_ARN_AND_ACCOUNT && !DOCUMENTED_SERVICES.includes(servicePrincipal)) {
+      Annotations.of(this).addWarningV2(WARNING.serviceKeyCondition,
+        `allowServicePrincipal(${servicePrincipal}): the key statement requires aws:SourceArn and aws:SourceAccount, the conditions the SNS key-management page ` +
+        'documents for AWS services; check on this service\'s own page that it sends them to KMS, or its notifications are refused.');
+    }
+    const arnAccount = sourceArn === undefined || Token.isUnresolved(sourceArn) ? undefined : accountOfArn(sourceArn);
+    const account = sourceAccount ?? (servicePrincipal === 's3.amazonaws.com' || arnAccount === '' ? Stack.of(this).account : undefined);
+    allowServiceOnKey(this, this, servicePrincipal, scope === ServiceKeyScope.NONE ? undefined : sourceArn, account);
   }
 }

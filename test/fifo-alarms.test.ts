@@ -1,6 +1,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { FifoAlarms, FifoFanout, FifoKey, ValidationErrorCode } from '../src';
@@ -18,6 +19,9 @@ function alarmsOn(stack: Stack, queueName: string, metricName = 'ApproximateAgeO
   return resourcesOf(Template.fromStack(stack), 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties)
     .filter((a) => JSON.stringify(a).includes(`"MetricName":"${metricName}"`) && JSON.stringify(a).includes(`"Value":"${queueName}"`));
 }
+
+/** Every CloudWatch alarm of the test account and region, as CloudFormation receives the pattern. */
+const ALARMS_OF_ACCOUNT = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:cloudwatch:${ENV.region}:${ENV.account}:alarm:*`]] };
 
 function standardSubscriber(retentionPeriod?: Duration) {
   const stack = new Stack(newApp(), 'Test', { env: ENV });
@@ -83,11 +87,17 @@ describe('alarm actions that publish to an encrypted topic', () => {
     return stack;
   }
 
+  // The SNS key-management page's statement with the conditions it documents against the confused
+  // deputy: aws:SourceAccount and aws:SourceArn (here every alarm of the account and region).
   const CLOUDWATCH_STATEMENT = {
     Effect: 'Allow',
     Principal: { Service: 'cloudwatch.amazonaws.com' },
     Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
     Resource: '*',
+    Condition: {
+      StringEquals: { 'aws:SourceAccount': ENV.account },
+      ArnLike: { 'aws:SourceArn': ALARMS_OF_ACCOUNT },
+    },
   };
 
   test('a topic encrypted with a key of this app: the key admits CloudWatch, as the SNS key-management page documents', () => {
@@ -103,6 +113,49 @@ describe('alarm actions that publish to an encrypted topic', () => {
     expect(JSON.stringify(fanoutKey[1].Properties.KeyPolicy)).not.toContain('cloudwatch.amazonaws.com');
   });
 
+  // The SNS access-control example for alarms (aws:SourceArn like the alarms' ARN) and aws:SourceAccount.
+  const TOPIC_STATEMENT = {
+    Sid: 'AllowCloudWatchAlarmsToPublish',
+    Effect: 'Allow',
+    Principal: { Service: 'cloudwatch.amazonaws.com' },
+    Action: 'sns:Publish',
+    Resource: { Ref: Match.stringLikeRegexp('^OnCall') },
+    Condition: {
+      ArnLike: { 'aws:SourceArn': ALARMS_OF_ACCOUNT },
+      StringEquals: { 'aws:SourceAccount': ENV.account },
+    },
+  };
+
+  test('a TLS-only alarm topic of this app: its topic policy admits CloudWatch with the documented conditions', () => {
+    const stack = withAlarmTopic((s) => new sns.Topic(s, 'OnCall', { enforceSSL: true }));
+    Template.fromStack(stack).hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([TOPIC_STATEMENT]) },
+    });
+  });
+
+  test('a topic policy created after FifoAlarms (a later addToResourcePolicy) still gets the statement', () => {
+    const stack = withAlarmTopic((s) => new sns.Topic(s, 'OnCall'));
+    const onCall = stack.node.findChild('OnCall') as sns.Topic;
+    onCall.addToResourcePolicy(new iam.PolicyStatement({ principals: [new iam.AccountRootPrincipal()], actions: ['sns:Subscribe'], resources: [onCall.topicArn] }));
+    Template.fromStack(stack).hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([TOPIC_STATEMENT]) },
+    });
+  });
+
+  test('an alarm topic of this app without a topic policy keeps SNS\'s default policy: no policy is created', () => {
+    const stack = withAlarmTopic((s) => new sns.Topic(s, 'OnCall'));
+    expect(resourcesOf(Template.fromStack(stack), 'AWS::SNS::TopicPolicy').filter(([id]) => id.startsWith('OnCall'))).toHaveLength(0);
+  });
+
+  test('an imported alarm topic: a warning prints the topic-policy statement to add', () => {
+    const stack = withAlarmTopic((s) => sns.Topic.fromTopicArn(s, 'OnCall', `arn:aws:sns:${ENV.region}:${ENV.account}:on-call`));
+    const [warning] = warningsWithId(stack, 'cdk-secure-fifo:alarmTopicPolicy');
+    expect(warning.id).toBe('/Test/Alarms');
+    expect(String(warning.entry.data)).toContain('"Service":"cloudwatch.amazonaws.com"');
+    expect(String(warning.entry.data)).toContain(`"aws:SourceArn":"arn:aws:cloudwatch:${ENV.region}:${ENV.account}:alarm:*"`);
+    expect(String(warning.entry.data)).toContain(`"aws:SourceAccount":"${ENV.account}"`);
+  });
+
   test('a topic encrypted with an imported key: a warning prints the statement to add', () => {
     const stack = withAlarmTopic((s) => new sns.Topic(s, 'OnCall', {
       masterKey: kms.Key.fromKeyArn(s, 'Imported', 'arn:aws:kms:eu-west-1:111111111111:key/11111111-2222-3333-4444-555555555555'),
@@ -116,7 +169,8 @@ describe('alarm actions that publish to an encrypted topic', () => {
   test('an unencrypted topic needs no key statement and no warning', () => {
     const stack = withAlarmTopic((s) => new sns.Topic(s, 'OnCall'));
     expect(JSON.stringify(Template.fromStack(stack).toJSON())).not.toContain('cloudwatch.amazonaws.com');
-    expect(warningsWithId(stack, 'cdk-secure-fifo:alarmTopic')).toHaveLength(0);
+    expect(warningsWithId(stack, 'cdk-secure-fifo:alarmTopicKeyPolicy')).toHaveLength(0);
+    expect(warningsWithId(stack, 'cdk-secure-fifo:alarmTopicFifo')).toHaveLength(0);
   });
 
   test('a FIFO alarm topic warns: an alarm cannot send the message group ID a FIFO topic requires', () => {
@@ -139,5 +193,77 @@ describe('alarm actions that publish to an encrypted topic', () => {
     Template.fromStack(platform).hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' } })]) },
     });
+  });
+});
+
+describe('publisher silence: no message published for N periods', () => {
+  function silence(periods?: number) {
+    const stack = new Stack(newApp(), 'Test', { env: ENV });
+    const fanout = new FifoFanout(stack, 'Prices', { topicName: 'prices' });
+    const alarms = new FifoAlarms(stack, 'Alarms', { topic: fanout.topic, subscribers: [fanout.addSubscriber('Retail')], publisherSilencePeriods: periods });
+    return { stack, alarms };
+  }
+  const published = (stack: Stack) => alarmsOn(stack, 'prices.fifo', 'NumberOfMessagesPublished');
+
+  test('off by default', () => {
+    expect(published(silence().stack)).toHaveLength(0);
+  });
+
+  test('fires when fewer than 1 message is published in each of N periods, missing data breaching', () => {
+    const { stack, alarms } = silence(3);
+    const [alarm] = published(stack);
+    expect(alarm).toMatchObject({
+      Namespace: 'AWS/SNS',
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+      TreatMissingData: 'breaching',
+    });
+    expect(alarms.topicAlarms.NumberOfMessagesPublished).toBeDefined();
+  });
+
+  test.each([0, -1, 1.5])('publisherSilencePeriods %p is refused, naming the prop', (periods) => {
+    const stack = new Stack(newApp(), 'Test', { env: ENV });
+    const fanout = new FifoFanout(stack, 'Prices', { topicName: 'prices' });
+    expectRefused(() => new FifoAlarms(stack, 'Alarms', { topic: fanout.topic, subscribers: [fanout.addSubscriber('Retail')], publisherSilencePeriods: periods }),
+      'Test/Alarms', [['publisherSilencePeriods', ValidationErrorCode.ALARM_SETTINGS]]);
+  });
+});
+
+describe('time to drain against the retention headroom', () => {
+  function drain(timeToDrain?: boolean) {
+    const stack = new Stack(newApp(), 'Test', { env: ENV });
+    const fanout = new FifoFanout(stack, 'Prices', { topicName: 'prices' });
+    const retail = fanout.addSubscriber('Retail', { queueName: 'retail', retentionPeriod: Duration.days(4) });
+    const alarms = new FifoAlarms(stack, 'Alarms', { topic: fanout.topic, subscribers: [retail], timeToDrain });
+    const found = resourcesOf(Template.fromStack(stack), 'AWS::CloudWatch::Alarm').filter(([id]) => id.includes('RetailTimeToDrain')).map(([, a]) => a.Properties);
+    return { found, alarms, retail };
+  }
+
+  test('off by default', () => {
+    const { found, alarms, retail } = drain();
+    expect(found).toHaveLength(0);
+    expect(alarms.alarmsFor(retail).timeToDrain).toBeUndefined();
+  });
+
+  test('fires when the drain estimate exceeds retention minus the oldest message age; an idle queue (no data) is not breaching', () => {
+    const { found: [alarm] } = drain(true);
+    expect(alarm).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 1, TreatMissingData: 'notBreaching' });
+  });
+
+  test('the metric math: visible messages over the deletion rate, and the headroom from the retention period and the oldest age', () => {
+    const { found: [alarm] } = drain(true);
+    const byId = Object.fromEntries(alarm.Metrics.map((m: any) => [m.Id, m]));
+    const returned = alarm.Metrics.filter((m: any) => m.ReturnData !== false);
+    expect(returned).toHaveLength(1);
+    expect(returned[0].Expression).toBe('drain - (345600 - age)');
+    expect(byId.drain.Expression).toBe('IF(deleted > 0, visible / (deleted / PERIOD(deleted)), IF(visible > 0, 345600, 0))');
+    const stat = (id: string) => [byId[id].MetricStat.Metric.MetricName, byId[id].MetricStat.Stat, byId[id].MetricStat.Metric.Dimensions[0].Value];
+    expect(stat('visible')).toEqual(['ApproximateNumberOfMessagesVisible', 'Maximum', 'retail.fifo']);
+    expect(stat('deleted')).toEqual(['NumberOfMessagesDeleted', 'Sum', 'retail.fifo']);
+    expect(stat('age')).toEqual(['ApproximateAgeOfOldestMessage', 'Maximum', 'retail.fifo']);
   });
 });

@@ -1,8 +1,18 @@
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { PriceUpdatesStack } from './stack';
+import { FifoAlarms } from '../../src';
 
 const app = new App();
-new PriceUpdatesStack(app, 'PriceUpdates');
+const main = new PriceUpdatesStack(app, 'PriceUpdates');
+// Its alarms, in a monitoring stack of the same account and region (they name the topic and queues
+// by name, so the stacks share no export): deliveries lost or dead-lettered, messages nearing
+// expiry, publishers that stopped for 15 minutes, and queues that would not drain in time.
+new FifoAlarms(new Stack(app, 'PriceUpdatesMonitoring'), 'Alarms', {
+  topic: main.prices.topic,
+  subscribers: [main.wholesale, main.retail, main.analytics],
+  publisherSilencePeriods: 3,
+  timeToDrain: true,
+});
 // The same use case with the business type in the body and content-based deduplication: no
 // deduplication IDs, the wholesale and retail copies still differ, an identical retry is dropped.
 new PriceUpdatesStack(app, 'ContentDedupPriceUpdates', { topicName: 'price-updates-content-dedup', contentBasedDeduplication: true });

@@ -1,4 +1,4 @@
-import { Annotations, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Aspects, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,7 +7,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { IConstruct } from 'constructs';
 import { grantOnPendingKeys, pendingKeysOf } from './pending-keys';
-import { isAwsManagedKey, SERVICE_KEY_ACTIONS } from './policies';
+import { isAwsManagedKey, serviceKeyStatement } from './policies';
 import { renderForPeople } from './render';
 import { grantDecryptOnRetiredKeys, retiredKeysOf } from './retired-keys';
 import { Problems } from './validation';
@@ -127,17 +127,53 @@ function retentionSecondsOf(queue: sqs.IQueue): number {
 const DEFAULT_RETENTION_SECONDS = 345_600;
 
 const alarmKeyStatements = new WeakMap<kms.IKey, true>();
+const alarmTopicStatements = new WeakMap<sns.ITopic, Set<string>>();
 
 /**
- * What an alarm action needs when it publishes to an SNS topic. AWS services that publish to an
- * encrypted topic need the topic key's policy to let their service principal call
- * `kms:GenerateDataKey*` and `kms:Decrypt`; for CloudWatch that principal is
+ * The topic-policy statement that lets CloudWatch alarms of one account and region publish to an
+ * alarm topic: `cloudwatch.amazonaws.com`, `sns:Publish`, `aws:SourceArn` like
+ * `arn:<partition>:cloudwatch:<region>:<account>:alarm:*` and `aws:SourceAccount` = the account.
+ * CloudWatch publishes as the alarm (its ARN is the source:
+ * https://repost.aws/knowledge-center/cloudwatch-receive-sns-for-alarm-trigger), and the SNS
+ * access-control examples scope alarms by `aws:SourceArn` = the alarms' ARN pattern
+ * (https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html#sns-allow-cloudwatch-alarm-to-publish-to-topic-in-another-account)
+ * with `aws:SourceAccount` (same page, "aws:SourceAccount versus aws:SourceOwner"). The alarm names
+ * are CloudFormation's, so the statement matches every alarm of the account and region, and names
+ * none: no reference from the topic's stack to the alarms'.
+ */
+export function alarmTopicStatement(scope: IConstruct, topic: sns.ITopic): iam.PolicyStatement {
+  const stack = Stack.of(scope);
+  return new iam.PolicyStatement({
+    sid: 'AllowCloudWatchAlarmsToPublish',
+    principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+    actions: ['sns:Publish'],
+    resources: [topic.topicArn],
+    conditions: {
+      ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+      StringEquals: { 'aws:SourceAccount': stack.account },
+    },
+  });
+}
+
+/**
+ * What an alarm action needs when it publishes to an SNS topic.
+ *
+ * The topic policy: a topic without an `AWS::SNS::TopicPolicy` keeps SNS's default policy, which
+ * admits the owner account's AWS services; a topic policy (aws-cdk-lib creates one for `enforceSSL`
+ * or any `addToResourcePolicy`) replaces it, and CloudWatch then needs its own Allow
+ * (https://repost.aws/knowledge-center/cloudwatch-receive-sns-for-alarm-trigger). A topic of this
+ * app that has a policy, when FifoAlarms is created or at synthesis, gets `alarmTopicStatement`; one
+ * without keeps its default policy (adding a policy would take the default's grants from every other
+ * publisher); an imported topic gets a
+ * warning on `scope` that prints the statement.
+ *
+ * The key: AWS services that publish to an encrypted topic need the topic key's policy to let their
+ * service principal call `kms:GenerateDataKey*` and `kms:Decrypt`; for CloudWatch that principal is
  * `cloudwatch.amazonaws.com` (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services).
- * The statement is the one that page documents, without conditions: no AWS page says which
- * condition keys CloudWatch sends to KMS when it publishes an alarm, and a condition it does not
- * send would drop every alarm notification silently (it names no alarm, so it adds no reference
- * from the key's stack to the alarms' either). A key of this app gets the statement; an imported
- * key gets a warning on `scope` that prints it.
+ * The statement is `serviceKeyStatement`'s for CloudWatch (scoped as that page documents: the
+ * alarms' ARN pattern and account; it names no alarm, so it adds no reference from the key's stack
+ * to the alarms' either). A key of this app gets the statement; an imported key gets a warning on
+ * `scope` that prints it.
  *
  * A FIFO topic warns: SNS requires a `MessageGroupId` on every publish to a FIFO topic (SNS API,
  * Publish), and an alarm action has no way to send one (CloudWatch API, PutMetricAlarm). No AWS page
@@ -156,16 +192,15 @@ export function prepareAlarmTopic(scope: IConstruct, action: cloudwatch.IAlarmAc
       `alarmAction publishes to the FIFO topic ${topic.node.path}. SNS requires a MessageGroupId on every publish to a FIFO topic and an alarm cannot send one, ` +
       'so its notifications would be refused: use a standard topic.');
   }
+  admitAlarmsOnTopic(scope, topic);
   const key = topic.masterKey;
   if (!key || alarmKeyStatements.has(key)) {
     return;
   }
   alarmKeyStatements.set(key, true);
-  const statement = new iam.PolicyStatement({
-    principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-    actions: SERVICE_KEY_ACTIONS,
-    resources: ['*'],
-  });
+  const stack = Stack.of(scope);
+  const statement = serviceKeyStatement('cloudwatch.amazonaws.com',
+    stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }), stack.account);
   const result = isAwsManagedKey(key) ? { statementAdded: false } : key.addToResourcePolicy(statement, true);
   if (!result.statementAdded) {
     const text = renderForPeople(scope, statement.toStatementJson());
@@ -173,4 +208,43 @@ export function prepareAlarmTopic(scope: IConstruct, action: cloudwatch.IAlarmAc
       `alarmAction publishes to ${topic.node.path}, encrypted with a key this stack cannot change (${isAwsManagedKey(key) ? 'an AWS managed key, whose policy never admits CloudWatch: use a customer managed key' : 'imported'}). ` +
       `Without this statement in its key policy, CloudWatch cannot publish and alarm notifications are lost: ${JSON.stringify(text ?? statement.toStatementJson())}`);
   }
+}
+
+/** Adds `alarmTopicStatement` to a topic of this app that has a topic policy, once; warns for an imported topic. */
+function admitAlarmsOnTopic(scope: IConstruct, topic: sns.ITopic): void {
+  // Once per topic and alarms' account and region (two FifoAlarms of one monitoring stack share it).
+  const stack = Stack.of(scope);
+  const where = JSON.stringify(stack.resolve([stack.account, stack.region]));
+  const seen = alarmTopicStatements.get(topic) ?? new Set<string>();
+  if (seen.has(where)) {
+    return;
+  }
+  alarmTopicStatements.set(topic, seen.add(where));
+  const statement = alarmTopicStatement(scope, topic);
+  if (topic instanceof sns.Topic) {
+    // aws-cdk-lib keeps a topic's policy as its child 'Policy' (TopicBase.createTopicPolicy). It may
+    // be created after FifoAlarms (a later addToResourcePolicy or grant): checked again at synthesis.
+    const hasPolicy = () => topic.node.tryFindChild('Policy') instanceof sns.TopicPolicy;
+    if (hasPolicy()) {
+      topic.addToResourcePolicy(statement);
+      return;
+    }
+    let decided = false;
+    Aspects.of(topic).add({
+      visit: () => {
+        if (!decided) {
+          decided = true;
+          if (hasPolicy()) {
+            topic.addToResourcePolicy(statement);
+          }
+        }
+      },
+    });
+    return;
+  }
+  const text = renderForPeople(scope, statement.toStatementJson());
+  Annotations.of(scope).addWarningV2(WARNING.alarmTopicPolicy,
+    `alarmAction publishes to ${topic.node.path}, a topic this stack cannot change. If it has a topic policy (enforceSSL, cdk-nag SNS3 and any ` +
+    'AWS::SNS::TopicPolicy replace SNS\'s default policy), CloudWatch needs this statement in it, or alarm notifications are lost: ' +
+    JSON.stringify(text ?? statement.toStatementJson()));
 }

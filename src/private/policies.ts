@@ -1,4 +1,4 @@
-import { Annotations, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Fn, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -41,17 +41,65 @@ export function sourceArnCondition(sourceArns: string | string[]): Record<string
 }
 
 /**
- * The key-policy statement that lets `service` use the key on behalf of `sourceArn`.
- * The source ARN must be built from a name (never a `Ref`), so that a key shared by the source
- * resource does not form a dependency cycle.
+ * How AWS documents scoping a service principal in the key policy of an encrypted topic, per service
+ * (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services):
+ * - `SOURCE_ARN`: SNS delivering to an encrypted queue, pinned by `aws:SourceArn` = the topic
+ *   (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html);
+ *   `aws:SourceAccount` is not used (see `sourceArnCondition`).
+ * - `NONE`: EventBridge. The SNS page: adding `aws:SourceAccount`, `aws:SourceArn` and
+ *   `aws:SourceOrgID` to a KMS key policy is not supported for EventBridge-to-encrypted topics. A
+ *   condition would drop every event; the topic policy is where a rule is pinned.
+ * - `ROLE`: services the SNS page lists as needing an IAM role, not the service principal, in the
+ *   key policy (EC2 Auto Scaling, Elastic Transcoder, CodePipeline, Config, Elastic Beanstalk, IoT):
+ *   a service-principal statement would do nothing.
+ * - `SOURCE_ARN_AND_ACCOUNT`: every other service (CloudWatch, S3, ...): the page's statement with
+ *   `aws:SourceAccount` (StringEquals) and `aws:SourceArn` (ArnLike), as it documents them against
+ *   the confused deputy.
  */
-export function serviceKeyStatement(service: string, sourceArn: string): iam.PolicyStatement {
-  return new iam.PolicyStatement({
+export enum ServiceKeyScope { SOURCE_ARN, NONE, ROLE, SOURCE_ARN_AND_ACCOUNT }
+
+/** The services whose scoping the library has read on their own AWS pages (others warn). */
+export const DOCUMENTED_SERVICES = ['sns.amazonaws.com', 'events.amazonaws.com', 'cloudwatch.amazonaws.com', 's3.amazonaws.com'];
+
+/** Event sources the SNS key-management page says need an IAM role in the key policy. */
+export const ROLE_SERVICES = [
+  'autoscaling.amazonaws.com', 'elastictranscoder.amazonaws.com', 'codepipeline.amazonaws.com',
+  'config.amazonaws.com', 'elasticbeanstalk.amazonaws.com', 'iot.amazonaws.com',
+];
+
+export function serviceKeyScope(service: string): ServiceKeyScope {
+  if (service === 'sns.amazonaws.com') return ServiceKeyScope.SOURCE_ARN;
+  if (service === 'events.amazonaws.com') return ServiceKeyScope.NONE;
+  if (ROLE_SERVICES.includes(service)) return ServiceKeyScope.ROLE;
+  return ServiceKeyScope.SOURCE_ARN_AND_ACCOUNT;
+}
+
+/**
+ * The key-policy statement that lets `service` use the key on behalf of `sourceArn`, scoped as
+ * `serviceKeyScope` says AWS documents it for that service. The source ARN must be built from a name
+ * (never a `Ref`), so that a key shared by the source resource does not form a dependency cycle.
+ * `sourceAccount` is used only with `SOURCE_ARN_AND_ACCOUNT`: when undefined, the account field of
+ * `sourceArn` (an S3 bucket ARN has none: pass it).
+ */
+export function serviceKeyStatement(service: string, sourceArn?: string, sourceAccount?: string): iam.PolicyStatement {
+  const scope = serviceKeyScope(service);
+  const statement = new iam.PolicyStatement({
     principals: [new iam.ServicePrincipal(service)],
     actions: SERVICE_KEY_ACTIONS,
     resources: ['*'],
-    conditions: sourceArnCondition(sourceArn),
   });
+  if (scope === ServiceKeyScope.SOURCE_ARN && sourceArn !== undefined) {
+    statement.addConditions(sourceArnCondition(sourceArn));
+  } else if (scope === ServiceKeyScope.SOURCE_ARN_AND_ACCOUNT && sourceArn !== undefined) {
+    statement.addCondition('StringEquals', { 'aws:SourceAccount': sourceAccount ?? accountOfArn(sourceArn) });
+    statement.addCondition('ArnLike', { 'aws:SourceArn': sourceArn });
+  }
+  return statement;
+}
+
+/** The account field of an ARN: read from a literal, or `Fn::Select` of a token. */
+export function accountOfArn(arn: string): string {
+  return Token.isUnresolved(arn) ? Fn.select(4, Fn.split(':', arn)) : arn.split(':')[4] ?? '';
 }
 
 const deliveryStatements = new WeakMap<sqs.IQueue, Set<string>>();
@@ -101,15 +149,15 @@ const added = new WeakMap<kms.IKey, Set<string>>();
  * and its policy cannot be changed here, warns on `scope` with the exact statement the key owner
  * must add.
  */
-export function allowServiceOnKey(scope: IConstruct, key: kms.IKey, service: string, sourceArn: string): void {
-  const id = `${service}|${JSON.stringify(Stack.of(key).resolve(sourceArn))}`;
+export function allowServiceOnKey(scope: IConstruct, key: kms.IKey, service: string, sourceArn?: string, sourceAccount?: string): void {
+  const id = `${service}|${JSON.stringify(Stack.of(key).resolve(sourceArn ?? null))}|${JSON.stringify(Stack.of(key).resolve(sourceAccount ?? null))}`;
   const seen = added.get(key) ?? new Set<string>();
   if (seen.has(id)) {
     return;
   }
   seen.add(id);
   added.set(key, seen);
-  const statement = serviceKeyStatement(service, sourceArn);
+  const statement = serviceKeyStatement(service, sourceArn, sourceAccount);
   const result = key.addToResourcePolicy(statement, true);
   if (!result.statementAdded) {
     const text = renderForPeople(scope, statement.toStatementJson());

@@ -31,4 +31,6 @@ export const WARNING = {
   ownKeyLeaves: 'cdk-secure-fifo:ownKeyLeaves',
   alarmTopicKeyPolicy: 'cdk-secure-fifo:alarmTopicKeyPolicy',
   alarmTopicFifo: 'cdk-secure-fifo:alarmTopicFifo',
+  alarmTopicPolicy: 'cdk-secure-fifo:alarmTopicPolicy',
+  serviceKeyCondition: 'cdk-secure-fifo:serviceKeyCondition',
 } as const;

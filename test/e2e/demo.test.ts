@@ -49,6 +49,13 @@ test(`the emulator line names what ran: ${fauxqs.name} on Node ${process.version
   expect(demo.stdout.split('\n')[0]).toContain(` on ${fauxqs.name} (Node ${process.versions.node}), in-process at http://127.0.0.1:`);
 });
 
+test("the demo lists the example's alarms and says the emulator emits no CloudWatch metrics", () => {
+  const [heading, ...rest] = demo.stdout.split('\n').filter((line) => line.startsWith('PriceUpdatesMonitoring: ') || line.startsWith('  - Alarms'));
+  expect(heading).toMatch(/^PriceUpdatesMonitoring: the \d+ CloudWatch alarms the example creates for PriceUpdates \(not created here: .* emits no CloudWatch metrics/);
+  expect(rest.some((line) => /TopicNoMessagesPublished.*NumberOfMessagesPublished.* < 1 for 3 period\(s\).*missing data: breaching/.test(line))).toBe(true);
+  expect(rest.some((line) => /RetailTimeToDrain.*metric math drain - \(345600 - age\) > 0/.test(line))).toBe(true);
+});
+
 test('every promise holds: the demo exits 0 with no FAIL and nothing on stderr', () => {
   expect({ code: demo.code, fails: outcomes('FAIL'), stderr: demo.stderr }).toEqual({ code: 0, fails: [], stderr: '' });
   expect(demo.stdout).toMatch(/\n\d+ PASS, 0 FAIL, \d+ NOT EMULATED; /);
