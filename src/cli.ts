@@ -97,7 +97,8 @@ export function checkTemplates(files: string[], options: CheckOptions = {}): Cli
     }
     const given = options.environmentOf?.(file) ?? {};
     const env = manifestEnvironment(file);
-    inputs.push({ file, template: normalized.template, account: given.account ?? env.account ?? options.account, region: given.region ?? env.region ?? options.region });
+    const account = given.account ?? env.account ?? options.account;
+    inputs.push({ file, template: normalized.template, account, region: given.region ?? env.region ?? options.region });
   }
   const model = TemplateDeliveryModel.fromTemplates(inputs);
   const seen = new Set<string>();
