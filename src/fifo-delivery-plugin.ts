@@ -41,10 +41,10 @@ export class FifoDeliveryPlugin implements IPolicyValidationPlugin {
   public readonly name: string = 'cdk-secure-fifo';
 
   /** The version of this library. */
-  public readonly version: string = packageVersion();
+  public readonly version?: string = packageVersion();
 
   /** The rule names the plugin reports (the rule ids without `cdk-secure-fifo:`). */
-  public readonly ruleIds: string[] = [...DELIVERY_RULES.map((r) => r.id), TEMPLATE_NOT_READ, NOT_ANALYSED].map(ruleName);
+  public readonly ruleIds?: string[] = [...DELIVERY_RULES.map((r) => r.id), TEMPLATE_NOT_READ, NOT_ANALYSED].map(ruleName);
 
   /** Runs the delivery checks over the templates of the context. */
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {

@@ -153,3 +153,40 @@ test('the plugin names every rule it reports, without the cdk-secure-fifo: prefi
   expect(plugin.ruleIds).toContain('templateNotRead');
   expect(plugin.ruleIds!.every((id) => !id.includes(':'))).toBe(true);
 });
+
+describe('each stack\'s environment from the 2.276.0 context (stackTemplates), when present', () => {
+  /** An environment-agnostic stack whose subscription's DLQ is in us-east-1: wrong only if the stack deploys elsewhere. */
+  function agnosticTemplate(): string {
+    const app = new App({ outdir: tempDir(), context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
+    const stack = new Stack(app, 'Agnostic');
+    const topic = new sns.Topic(stack, 'Topic');
+    const queue = new sqs.Queue(stack, 'Queue', { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true });
+    topic.addSubscription(new subs.SqsSubscription(queue, {
+      deadLetterQueue: sqs.Queue.fromQueueArn(stack, 'Dlq', 'arn:aws:sqs:us-east-1:111111111111:dlq'),
+    }));
+    return app.synth().getStackByName('Agnostic').templateFullPath;
+  }
+
+  function dlqEnvironment(context: object): string[] {
+    return new FifoDeliveryPlugin().validate(context as IPolicyValidationContext).violations
+      .filter((v) => v.ruleName === 'DLQ_ENVIRONMENT')
+      .map((v) => `${v.severity} ${v.violatingResources[0].resourceLogicalId}`);
+  }
+
+  test('the stack\'s region from stackTemplates decides DLQ_ENVIRONMENT', () => {
+    const file = agnosticTemplate();
+
+    const findings = dlqEnvironment({
+      templatePaths: [file],
+      stackTemplates: [{ stackConstructPath: 'Agnostic', templatePath: file, accountId: '111111111111', region: 'eu-west-1' }],
+    });
+
+    expect(findings).toEqual([expect.stringMatching(/^error QueueAgnosticTopic/)]); // the subscription's logical ID
+  });
+
+  test('without stackTemplates (the 2.257.0 context) the region is not known: no error', () => {
+    const file = agnosticTemplate();
+
+    expect(dlqEnvironment({ templatePaths: [file] }).filter((f) => f.startsWith('error'))).toEqual([]);
+  });
+});
