@@ -12,6 +12,8 @@ import { DELIVERY_RULES } from './private/rules';
 
 /** The prefix of every rule id of this library (`cdk-secure-fifo:<Rule>`). */
 const ID_PREFIX = 'cdk-secure-fifo:';
+/** The rule name of a defect of the checks themselves (reported as a warning). */
+const CHECKS_FAILED = 'checksFailed';
 
 /** The version of this package, for the validation report (`0.0.0` if it cannot be read). */
 function packageVersion(): string {
@@ -44,7 +46,7 @@ export class FifoDeliveryPlugin implements IPolicyValidationPlugin {
   public readonly version?: string = packageVersion();
 
   /** The rule names the plugin reports (the rule ids without `cdk-secure-fifo:`). */
-  public readonly ruleIds?: string[] = [...DELIVERY_RULES.map((r) => r.id), TEMPLATE_NOT_READ, NOT_ANALYSED].map(ruleName);
+  public readonly ruleIds?: string[] = [...DELIVERY_RULES.map((r) => r.id), TEMPLATE_NOT_READ, NOT_ANALYSED, CHECKS_FAILED].map(ruleName);
 
   /** Runs the delivery checks over the templates of the context. */
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
@@ -63,7 +65,7 @@ export class FifoDeliveryPlugin implements IPolicyValidationPlugin {
       return {
         success: true,
         violations: [{
-          ruleName: 'checksFailed',
+          ruleName: CHECKS_FAILED,
           description: `cdk-secure-fifo could not run its delivery checks: ${(e as Error).message}`,
           fix: 'Run `npx cdk-secure-fifo check cdk.out/*.template.json` and report the error to cdk-secure-fifo.',
           severity: 'warning',

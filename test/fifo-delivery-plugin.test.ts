@@ -9,6 +9,7 @@ import { VALIDATION_REPORT_FILE } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ENV } from './util';
 import { FifoDeliveryPlugin } from '../src';
+import * as cli from '../src/cli';
 
 /*
  * The delivery checks as an aws-cdk-lib validation plugin, registered beside cdk-nag 3 (itself a
@@ -189,4 +190,19 @@ describe('each stack\'s environment from the 2.276.0 context (stackTemplates), w
 
     expect(dlqEnvironment({ templatePaths: [file] }).filter((f) => f.startsWith('error'))).toEqual([]);
   });
+});
+
+test('a defect of the checks is a checksFailed warning, not a failed synth', () => {
+  const spy = jest.spyOn(cli, 'checkTemplates').mockImplementation(() => {
+    throw new Error('model defect');
+  });
+  try {
+    const report = new FifoDeliveryPlugin().validate({ templatePaths: ['Any.template.json'] } as unknown as IPolicyValidationContext);
+
+    expect(report.success).toBe(true);
+    expect(report.violations.map((v) => [v.ruleName, v.severity])).toEqual([['checksFailed', 'warning']]);
+    expect(report.violations[0].description).toContain('model defect');
+  } finally {
+    spy.mockRestore();
+  }
 });
