@@ -68,6 +68,11 @@ export interface CheckOptions {
   readonly account?: string;
   /** The region of templates whose region is not known otherwise. */
   readonly region?: string;
+  /**
+   * The account and region of one template when the caller knows them (the CDK validation plugin:
+   * its stack's environment); they come before the cloud assembly manifest and `account`/`region`.
+   */
+  readonly environmentOf?: (file: string) => { account?: string; region?: string };
 }
 
 /**
@@ -93,8 +98,10 @@ export function checkTemplates(files: string[], options: CheckOptions = {}): Cli
     for (const note of normalized.notes) {
       findings.push({ level: 'info', rule: NOT_ANALYSED, template: file, logicalId: note.logicalId, message: note.message, line: read.lineOf(note.logicalId) });
     }
+    const given = options.environmentOf?.(file) ?? {};
     const env = manifestEnvironment(file);
-    inputs.push({ file, template: normalized.template, account: env.account ?? options.account, region: env.region ?? options.region });
+    const account = given.account ?? env.account ?? options.account;
+    inputs.push({ file, template: normalized.template, account, region: given.region ?? env.region ?? options.region });
   }
   const model = TemplateDeliveryModel.fromTemplates(inputs);
   const seen = new Set<string>();

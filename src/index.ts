@@ -12,3 +12,4 @@ export * from './fifo-alarms';
 export * from './messaging-endpoints';
 export * from './secure-existing-fifo';
 export * from './fifo-delivery-checks';
+export * from './fifo-delivery-plugin';
