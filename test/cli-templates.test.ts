@@ -341,3 +341,55 @@ describe('items 7-9: severities and rules', () => {
     ].sort());
   });
 });
+
+describe('issue 26 items 1-3: template forms CloudFormation and SAM accept', () => {
+  test('a FilterPolicy JSON string on a subscription that breaks a rule: that finding, not exit 2', () => {
+    const file = write(WIRED.replace('      RawMessageDelivery: false\n', '      RawMessageDelivery: false\n      FilterPolicy: \'{"kind": ["order"]}\'\n')
+      .replace('      KmsMasterKeyId: !Ref Key\n  AuditQueue', '      KmsMasterKeyId: alias/aws/sqs\n  AuditQueue'));
+    const { code, lines } = run('check', file);
+    expect(code).toBe(1);
+    expect(lines).toContainEqual(expect.stringMatching(/^ERROR cdk-secure-fifo:AWS_MANAGED_KEY .* OrdersQueue: /));
+  });
+
+  test('a RedrivePolicy that is not valid JSON: a note naming the subscription, not a crash', () => {
+    const file = write(WIRED.replace('      RedrivePolicy:\n        deadLetterTargetArn: !GetAtt AuditDlq.Arn\n  AuditSubscription', '      RedrivePolicy: \'{not json\'\n  AuditSubscription'));
+    const { code, lines } = run('check', file);
+    expect(code).not.toBe(2);
+    expect(lines).toContainEqual(expect.stringMatching(/OrdersSubscription: .*RedrivePolicy is a string that is not valid JSON/));
+  });
+
+  const INLINE = WIRED
+    .replace(/ {2}OrdersSubscription:[\s\S]*$/, '')
+    .replace('      FifoTopic: true\n', '      FifoTopic: true\n      Subscription:\n        - Protocol: sqs\n          Endpoint: !GetAtt OrdersQueue.Arn\n');
+
+  test('an inline topic subscription to a queue on alias/aws/sqs: an error', () => {
+    const file = write(INLINE.replace('      KmsMasterKeyId: !Ref Key\n  AuditQueue', '      KmsMasterKeyId: alias/aws/sqs\n  AuditQueue'));
+    expect(summary([file]).filter((s) => s.startsWith('error'))).toContainEqual(expect.stringMatching(/^error AWS_MANAGED_KEY OrdersQueue$/));
+  });
+
+  test('an inline topic subscription without the queue policy: the queue policy error on its queue', () => {
+    const file = write(INLINE.replace(/QueuePolicy:[\s\S]*$/, ''));
+    const errors = summary([file]).filter((s) => s.startsWith('error'));
+    expect(errors).toContainEqual('error SNS_QUEUE_POLICY OrdersQueue');
+  });
+
+  test('a SAM function with events: a note that it was not analysed, never a silent pass', () => {
+    const file = write([
+      'Transform: AWS::Serverless-2016-10-31',
+      'Resources:',
+      '  Fn:',
+      '    Type: AWS::Serverless::Function',
+      '    Properties:',
+      '      Runtime: nodejs20.x',
+      '      Handler: index.handler',
+      '      CodeUri: .',
+      '      Events:',
+      '        Q:',
+      '          Type: SQS',
+      '          Properties:',
+      '            Queue: arn:aws:sqs:eu-west-1:111111111111:q',
+    ].join('\n'));
+    const { lines } = run('check', file);
+    expect(lines).toContainEqual(expect.stringMatching(/Fn: .*SAM function with events: .*not analysed/));
+  });
+});
