@@ -232,13 +232,15 @@ const synthHandWired = project.addTask('synth:hand-wired', {
 });
 
 project.addTask('demo', {
-  description: 'Run the auto-parts use case (examples/price-updates), then secure a hand-wired stack in place, day 1 -> day 2 (examples/hand-wired), on the embedded SNS/SQS emulator (no AWS account needed)',
+  description: 'Run the auto-parts use case (examples/price-updates), then secure a hand-wired stack in place, day 1 -> day 2 (examples/hand-wired), then the staged rollout day 1 -> PREPARE -> ENCRYPT of two stacks (examples/hand-wired-two-stack), on the embedded SNS/SQS emulator (no AWS account needed)',
   env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   steps: [
     { spawn: 'synth:example' },
     { exec: 'ts-node --transpile-only local/demo.ts' },
     { spawn: synthHandWired.name },
     { exec: 'ts-node --transpile-only local/brownfield-demo.ts' },
+    // The staged rollout (PREPARE, then ENCRYPT) across two stacks, synthesized in-process.
+    { exec: 'ts-node --transpile-only local/staged-rollout-demo.ts' },
   ],
 });
 

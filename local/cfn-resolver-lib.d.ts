@@ -5,6 +5,8 @@ declare module 'cfn-resolver-lib' {
     RefResolvers?: { [name: string]: unknown };
     /** Values for `Fn::GetAtt`: logical ID -> attribute -> value. */
     'Fn::GetAttResolvers'?: { [logicalId: string]: { [attribute: string]: unknown } };
+    /** Values for `Fn::ImportValue`, by export name. */
+    'Fn::ImportValueResolvers'?: { [exportName: string]: unknown };
   }
   class NodeEvaluator {
     constructor(template: object, params?: NodeEvaluatorParams, enableVerboseLogging?: boolean);

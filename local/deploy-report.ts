@@ -113,6 +113,8 @@ export interface DeployReport {
   readonly skippedByCondition: readonly string[];
   /** Set when the deployment was an update of `DeployOptions.previous`. */
   readonly update?: UpdateReport;
+  /** The stack's exports (`Outputs` with `Export.Name`) by name, as another stack's `Fn::ImportValue` reads them. */
+  readonly exports: { readonly [exportName: string]: unknown };
 }
 
 /** A stack as deployed: its template and what the deployer did with it. */
@@ -131,4 +133,11 @@ export interface DeployOptions {
    * @default - a new stack: every resource is created
    */
   readonly previous?: DeployedStack;
+  /**
+   * The values of `Fn::ImportValue`, by export name: the `exports` of stacks deployed before this
+   * one (CloudFormation resolves an import from the exporting stack's output, which must already
+   * exist: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-importvalue.html).
+   * @default - none: an import stays its export name
+   */
+  readonly imports?: { readonly [exportName: string]: unknown };
 }

@@ -133,7 +133,7 @@ export async function deployTemplate(template: CfnTemplate, target: MessagingTar
     try {
       // Anything referenced but not created (an IAM role, a typo) resolves to a visible placeholder.
       const placeholder = (ref: Reference) => `${PLACEHOLDER}${ref.logicalId}${ref.attribute === undefined ? '' : `.${ref.attribute}`}}}`;
-      resolved = resolveIntrinsics(template, kept, refs, getAtts, placeholder) as { [property: string]: unknown };
+      resolved = resolveIntrinsics(template, kept, refs, getAtts, placeholder, { ...options.imports }) as { [property: string]: unknown };
     } catch (err) {
       report.problems.push({ logicalId, type, message: `cannot resolve its properties (${String(err)}): not created` });
       continue;
@@ -238,7 +238,15 @@ export async function deployTemplate(template: CfnTemplate, target: MessagingTar
     }
   }
 
-  if (!previous) return report;
+  // Exports, from the values of what was created (an output of something not emulated stays a placeholder).
+  const exports: { [exportName: string]: unknown } = {};
+  for (const output of Object.values(template.Outputs ?? {}) as Array<{ Value?: unknown; Export?: { Name?: unknown } }>) {
+    if (output.Export?.Name === undefined) continue;
+    const placeholder = (ref: Reference) => `${PLACEHOLDER}${ref.logicalId}${ref.attribute === undefined ? '' : `.${ref.attribute}`}}}`;
+    const name = resolveIntrinsics(template, output.Export.Name, refs, getAtts, placeholder, { ...options.imports });
+    exports[String(name)] = resolveIntrinsics(template, output.Value, refs, getAtts, placeholder, { ...options.imports });
+  }
+  if (!previous) return { ...report, exports };
 
   // Cleanup, as CloudFormation's: resources no longer in the template (or skipped by their condition),
   // then the old copies of replaced ones, in reverse creation order.
@@ -260,7 +268,7 @@ export async function deployTemplate(template: CfnTemplate, target: MessagingTar
   for (const old of replacedOld.sort((a, b) => oldOrder.indexOf(b.logicalId) - oldOrder.indexOf(a.logicalId))) {
     await removeOrReport(target, old, report.problems);
   }
-  return { ...report, update };
+  return { ...report, update, exports };
 }
 
 async function create(

@@ -81,6 +81,7 @@ export function resolveIntrinsics(
   refs: RefValues,
   getAtts: GetAttValues,
   missing: (reference: Reference) => unknown,
+  imports: { [exportName: string]: unknown } = {},
 ): unknown {
   const normalized = normalize(node, refs);
   const localRefs = { ...refs };
@@ -106,7 +107,7 @@ export function resolveIntrinsics(
       Conditions: template.Conditions ?? {},
       Resources: { [HOLDER]: { Type: 'AWS::CloudFormation::WaitConditionHandle', Properties: { Value: intrinsic } } },
     };
-    const evaluated = new NodeEvaluator(mini, { 'RefResolvers': localRefs, 'Fn::GetAttResolvers': localGetAtts }).evaluateNodes();
+    const evaluated = new NodeEvaluator(mini, { 'RefResolvers': localRefs, 'Fn::GetAttResolvers': localGetAtts, 'Fn::ImportValueResolvers': imports }).evaluateNodes();
     const resources = evaluated.Resources as { [id: string]: { Properties: { Value: unknown } } };
     return resources[HOLDER].Properties.Value;
   };

@@ -69,6 +69,8 @@ export async function discoverDeployed(template: CfnTemplate, target: MessagingT
     notEnforced: [],
     problems,
     skippedByCondition: [],
+    // Discovery reads resources only; another stack's imports of this one are not re-read.
+    exports: {},
   };
 }
 
