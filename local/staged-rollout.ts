@@ -51,7 +51,9 @@ export interface RolloutOutcome {
  *
  * @param timeoutMs how long the consumer keeps polling for the last messages after the last stage
  */
-export async function playStagedRollout(target: MessagingTarget, stages: readonly RolloutStage[], checks: Checks, timeoutMs = 10_000): Promise<RolloutOutcome> {
+export async function playStagedRollout(
+  target: MessagingTarget, stages: readonly RolloutStage[], checks: Checks, timeoutMs = 10_000,
+): Promise<RolloutOutcome> {
   const deployed = new Map<string, { template: CfnTemplate; report: DeployReport }>();
   const updates: Array<{ stage: string; stackName: string; report: DeployReport }> = [];
 
@@ -171,5 +173,7 @@ export async function playStagedRollout(target: MessagingTarget, stages: readonl
   checks.check(`${stages[stages.length - 1].name}: KmsMasterKeyId is set on the topic and the queue`, last.topic !== '' && last.queue !== '', JSON.stringify(last));
   checks.notObservable('access: no publisher or consumer was refused by KMS at any moment', KNOWN_GAPS.policiesNotEvaluated,
     'the emulator calls no KMS and evaluates no policy: see test/update-order for the proof of access at every moment');
-  return { updates, published: published.length, received: receivedBodies.size, receiveCalls, failedReceives, lateReceipts: lateReceipts.length, movedToDlq, keys };
+  return {
+    updates, published: published.length, received: receivedBodies.size, receiveCalls, failedReceives, lateReceipts: lateReceipts.length, movedToDlq, keys,
+  };
 }
