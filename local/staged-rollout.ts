@@ -174,7 +174,13 @@ export async function playStagedRollout(
   checks.notObservable('access: no publisher or consumer was refused by KMS at any moment', KNOWN_GAPS.policiesNotEvaluated,
     'the emulator calls no KMS and evaluates no policy: see test/update-order for the proof of access at every moment');
   return {
-    updates, published: published.length, received: receivedBodies.size, receiveCalls, failedReceives,
-    lateReceipts: lateReceipts.length, movedToDlq, keys,
+    updates,
+    published: published.length,
+    received: receivedBodies.size,
+    receiveCalls,
+    failedReceives,
+    lateReceipts: lateReceipts.length,
+    movedToDlq,
+    keys,
   };
 }
