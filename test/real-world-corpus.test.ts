@@ -55,6 +55,26 @@ const LABELS: Record<string, Label> = {
     exit: 0,
     errors: [],
   },
+  'serverless-patterns sns-sqs-fanout (one policy, three queues)': {
+    files: ['serverless-patterns-sns-sqs-fanout.template.yaml'],
+    exit: 0,
+    errors: [],
+  },
+  'serverless-patterns lambda-sns-sqs-lambda-sam-java (inline subscription, SAM Events, Globals)': {
+    files: ['serverless-patterns-lambda-sns-sqs-lambda-sam-java.template.yaml'],
+    exit: 0,
+    errors: [],
+  },
+  'serverless-patterns iot-sns-sqs-sam (Principal AWS: *)': {
+    files: ['serverless-patterns-iot-sns-sqs-sam.template.yaml'],
+    exit: 0,
+    errors: [],
+  },
+  'serverless-patterns apigw-http-api-fifo-sqs-lambda-sns-sam (Parameters, AWS::Include, SAM Events)': {
+    files: ['serverless-patterns-apigw-http-api-fifo-sqs-lambda-sns-sam.template.yaml'],
+    exit: 0,
+    errors: [],
+  },
   'solutions-constructs aws-sns-sqs no-arguments (CMKs)': {
     files: ['solutions-snssqs-no-arguments.template.json'],
     exit: 0,
@@ -104,9 +124,17 @@ test.each(CASES.filter((c) => c.exit !== 2))('$name: every template is read (no 
   expect(checkTemplates(paths).filter((f) => f.rule === TEMPLATE_NOT_READ)).toEqual([]);
 });
 
-test('a SAM function with Events is reported as not analysed, not passed silently', () => {
-  const { lines } = run([path.join(CORPUS, 'serverless-patterns-sqs-lambda.template.yaml')]);
-  expect(lines.filter((l) => l.includes(NOT_ANALYSED) && l.includes('QueueConsumerFunction'))).toHaveLength(1);
+/** Each SAM template of the corpus with the functions that have `Events`. */
+const SAM_EVENTS: Array<[string, string[]]> = [
+  ['serverless-patterns-sqs-lambda.template.yaml', ['QueueConsumerFunction']],
+  ['serverless-patterns-lambda-sns-sqs-lambda-sam-java.template.yaml', ['OrderConsumer']],
+  ['serverless-patterns-apigw-http-api-fifo-sqs-lambda-sns-sam.template.yaml', ['MyLambdaFunction']],
+];
+
+test.each(SAM_EVENTS)('%s: each SAM function with Events is printed as not analysed, not passed silently', (file, functions) => {
+  const { lines } = run([path.join(CORPUS, file)]);
+  const noted = lines.filter((l) => l.includes(NOT_ANALYSED)).map((l) => functions.find((f) => l.includes(` ${f}: `)));
+  expect(noted).toEqual(functions);
 });
 
 describe('the inline subscription of serverless-patterns sns-sqs is analysed', () => {
@@ -121,4 +149,12 @@ describe('the inline subscription of serverless-patterns sns-sqs is analysed', (
     const errors = checkTemplates([file]).filter((f) => f.level === 'error').map((f) => `${f.rule} ${f.logicalId}`);
     expect(errors).toEqual(['cdk-secure-fifo:SNS_QUEUE_POLICY MySqsQueue']);
   });
+});
+
+test.each([
+  ['the two-stack app', ['cdk-sns-sqs-SnsToSqsStack.template.json', 'cdk-sns-sqs-QueueStack.template.json']],
+  ['QueueStack alone (TopicArn and aws:SourceArn the same import)', ['cdk-sns-sqs-QueueStack.template.json']],
+])('cdk sns-sqs, %s: the Fn::ImportValue wiring is decided, no UNKNOWN', (_name, files) => {
+  const unknown = checkTemplates(files.map((f) => path.join(CORPUS, f))).filter((f) => f.level === 'info' && !f.note);
+  expect(unknown).toEqual([]);
 });
