@@ -1,11 +1,11 @@
-import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ValidationErrorCode } from './errors';
 import { topicPolicyArn } from './private/names';
-import { accountOfArn, allowServiceOnKey, DOCUMENTED_SERVICES, serviceKeyScope, ServiceKeyScope } from './private/policies';
+import { allowServiceOnKey, DOCUMENTED_SERVICES, serviceKeyScope, ServiceKeyScope } from './private/policies';
 import { checkDaysRange, checkKeyAlias, checkRemovalPolicy, checkTokenInDays, PENDING_WINDOW_DAYS, Problems, ROTATION_PERIOD_DAYS } from './private/validation';
 import { WARNING } from './private/warnings';
 
@@ -145,8 +145,8 @@ export class FifoKey extends kms.Key {
    * `aws:SourceArn` condition); never a `Ref` to a resource that uses this key. Required except for
    * EventBridge.
    * @param sourceAccount the account that owns the source resource (the `aws:SourceAccount`
-   * condition); default: the account in `sourceArn`, or this key's account when the ARN has none (an
-   * S3 bucket's)
+   * condition); default: the account in `sourceArn`; none when the ARN holds no account (an S3
+   * bucket's: then only `aws:SourceArn` is set; give the bucket owner's account to pin it)
    */
   public allowServicePrincipal(servicePrincipal: string, sourceArn?: string, sourceAccount?: string): void {
     const problems = new Problems();
@@ -171,8 +171,8 @@ export class FifoKey extends kms.Key {
         `allowServicePrincipal(${servicePrincipal}): the key statement requires aws:SourceArn and aws:SourceAccount, the conditions the SNS key-management page ` +
         'documents for AWS services; check on this service\'s own page that it sends them to KMS, or its notifications are refused.');
     }
-    const arnAccount = sourceArn === undefined || Token.isUnresolved(sourceArn) ? undefined : accountOfArn(sourceArn);
-    const account = sourceAccount ?? (servicePrincipal === 's3.amazonaws.com' || arnAccount === '' ? Stack.of(this).account : undefined);
-    allowServiceOnKey(this, this, servicePrincipal, scope === ServiceKeyScope.NONE ? undefined : sourceArn, account);
+    // An ARN without an account (an S3 bucket's) gives no aws:SourceAccount unless `sourceAccount` is
+    // given: guessing this key's account would refuse a bucket of another account that publishes today.
+    allowServiceOnKey(this, this, servicePrincipal, scope === ServiceKeyScope.NONE ? undefined : sourceArn, sourceAccount);
   }
 }

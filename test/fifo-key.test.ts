@@ -129,10 +129,10 @@ describe('allowServicePrincipal scopes each service as AWS documents it', () => 
     expect(warningsWithId(stack, 'cdk-secure-fifo:serviceKeyCondition')).toHaveLength(0);
   });
 
-  test("S3: a bucket ARN holds no account, so aws:SourceAccount is the key's account unless given", () => {
+  test('S3: a bucket ARN holds no account, so aws:SourceAccount only when given (a guessed account would refuse a bucket of another account)', () => {
     const bucket = 'arn:aws:s3:::price-files';
     const { statements } = statementsFor('s3.amazonaws.com', (key) => key.allowServicePrincipal('s3.amazonaws.com', bucket));
-    expect(statements[0].Condition).toEqual({ StringEquals: { 'aws:SourceAccount': '111111111111' }, ArnLike: { 'aws:SourceArn': bucket } });
+    expect(statements[0].Condition).toEqual({ ArnLike: { 'aws:SourceArn': bucket } });
     const other = statementsFor('s3.amazonaws.com', (key) => key.allowServicePrincipal('s3.amazonaws.com', bucket, '444444444444'));
     expect(other.statements[0].Condition.StringEquals).toEqual({ 'aws:SourceAccount': '444444444444' });
   });

@@ -91,7 +91,12 @@ export function serviceKeyStatement(service: string, sourceArn?: string, sourceA
   if (scope === ServiceKeyScope.SOURCE_ARN && sourceArn !== undefined) {
     statement.addConditions(sourceArnCondition(sourceArn));
   } else if (scope === ServiceKeyScope.SOURCE_ARN_AND_ACCOUNT && sourceArn !== undefined) {
-    statement.addCondition('StringEquals', { 'aws:SourceAccount': sourceAccount ?? accountOfArn(sourceArn) });
+    // An S3 bucket ARN holds no account (https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-arn-format.html):
+    // aws:SourceAccount only when given, never an empty or guessed account that would refuse the bucket.
+    const account = sourceAccount ?? (service === 's3.amazonaws.com' ? undefined : accountOfArn(sourceArn));
+    if (account !== undefined && account !== '') {
+      statement.addCondition('StringEquals', { 'aws:SourceAccount': account });
+    }
     statement.addCondition('ArnLike', { 'aws:SourceArn': sourceArn });
   }
   return statement;
